@@ -1,0 +1,179 @@
+//! The vocabulary of the audit log: what happened, to what, and how it ended. Rows are
+//! append-only; the store enforces that, this module only names things.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AuditAction {
+    LoginSucceeded,
+    LoginFailed,
+    LoginThrottled,
+    Logout,
+    AccessDenied,
+    UnitCreated,
+    UserCreated,
+    UserDisabled,
+    UserEnabled,
+    PasswordSet,
+    RoleGranted,
+    RoleRevoked,
+    TokenCreated,
+    AuditLogExported,
+    DemoSeeded,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 15] = [
+        AuditAction::LoginSucceeded,
+        AuditAction::LoginFailed,
+        AuditAction::LoginThrottled,
+        AuditAction::Logout,
+        AuditAction::AccessDenied,
+        AuditAction::UnitCreated,
+        AuditAction::UserCreated,
+        AuditAction::UserDisabled,
+        AuditAction::UserEnabled,
+        AuditAction::PasswordSet,
+        AuditAction::RoleGranted,
+        AuditAction::RoleRevoked,
+        AuditAction::TokenCreated,
+        AuditAction::AuditLogExported,
+        AuditAction::DemoSeeded,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            AuditAction::LoginSucceeded => "login.succeeded",
+            AuditAction::LoginFailed => "login.failed",
+            AuditAction::LoginThrottled => "login.throttled",
+            AuditAction::Logout => "logout",
+            AuditAction::AccessDenied => "access.denied",
+            AuditAction::UnitCreated => "unit.created",
+            AuditAction::UserCreated => "user.created",
+            AuditAction::UserDisabled => "user.disabled",
+            AuditAction::UserEnabled => "user.enabled",
+            AuditAction::PasswordSet => "user.password_set",
+            AuditAction::RoleGranted => "grant.created",
+            AuditAction::RoleRevoked => "grant.revoked",
+            AuditAction::TokenCreated => "token.created",
+            AuditAction::AuditLogExported => "audit_log.exported",
+            AuditAction::DemoSeeded => "demo.seeded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.code() == s)
+    }
+
+    pub fn label_key(self) -> String {
+        format!("audit-action-{}", self.code().replace(['.', '_'], "-"))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Success,
+    Failure,
+    Denied,
+}
+
+impl Outcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Denied => "denied",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        [Outcome::Success, Outcome::Failure, Outcome::Denied]
+            .into_iter()
+            .find(|o| o.code() == s)
+    }
+}
+
+/// Who acted and from where: carried from the edge (request, CLI) into every write.
+#[derive(Clone, Debug, Default)]
+pub struct Actor {
+    pub user_id: Option<crate::ids::UserId>,
+    /// Username at the time, kept so the log stays readable if the account changes.
+    pub username: Option<String>,
+    pub client_addr: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    pub fn cli(username: Option<String>) -> Self {
+        Self {
+            user_id: None,
+            username,
+            client_addr: Some("cli".into()),
+            request_id: None,
+        }
+    }
+}
+
+/// One event to append.
+#[derive(Clone, Debug)]
+pub struct NewAuditEvent {
+    pub action: AuditAction,
+    pub resource_kind: &'static str,
+    pub resource_id: Option<String>,
+    pub outcome: Outcome,
+    pub details: serde_json_lite::Details,
+}
+
+/// Details are a flat list of key/value strings: enough for the log, and no JSON crate in the
+/// domain.
+pub mod serde_json_lite {
+    pub type Details = Vec<(&'static str, String)>;
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditEvent {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<Uuid>,
+    pub actor_username: Option<String>,
+    pub action: String,
+    pub resource_kind: String,
+    pub resource_id: Option<String>,
+    pub outcome: String,
+    pub client_addr: Option<String>,
+    pub request_id: Option<String>,
+    pub details: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub action: Option<AuditAction>,
+    pub actor_username: Option<String>,
+    pub outcome: Option<Outcome>,
+    /// Return events older than this id (paging backwards in time).
+    pub before: Option<Uuid>,
+    pub limit: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_codes_round_trip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for a in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(a.code()), Some(a));
+            assert!(seen.insert(a.code()), "duplicate code {}", a.code());
+        }
+        assert_eq!(
+            AuditAction::LoginFailed.label_key(),
+            "audit-action-login-failed"
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! The pure core of tilsyn: types that parse instead of validate, and the rules every adapter
+//! calls (who may do what, when a session is alive, when logins are throttled). No IO here.
+
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod ids;
+pub mod org;
+pub mod policy;
+pub mod role;
+
+pub use error::{FieldError, Problem};
+pub use ids::{GrantId, UnitId, UserId};
+pub use role::Role;

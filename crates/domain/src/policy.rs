@@ -1,0 +1,333 @@
+//! The one access policy: "may this person do this action on this resource?". Deny by default:
+//! an action is allowed only by a rule below that names it. Pages, API and CLI all ask here.
+
+use crate::ids::UserId;
+use crate::org::UnitPath;
+use crate::role::Role;
+
+/// A signed-in person as the policy sees them: their grants, each with the path of its unit.
+#[derive(Clone, Debug)]
+pub struct Subject {
+    pub user_id: UserId,
+    pub disabled: bool,
+    pub grants: Vec<(Role, UnitPath)>,
+}
+
+impl Subject {
+    fn has_role_covering(&self, role: Role, unit: &UnitPath) -> bool {
+        self.grants
+            .iter()
+            .any(|(r, g)| *r == role && unit.is_covered_by(g.id))
+    }
+
+    fn has_role_anywhere(&self, role: Role) -> bool {
+        self.grants.iter().any(|(r, _)| *r == role)
+    }
+
+    /// Admin granted on the municipality itself (the root of the tree).
+    fn is_municipality_admin(&self) -> bool {
+        self.grants
+            .iter()
+            .any(|(r, g)| *r == Role::Admin && g.ancestors.is_empty())
+    }
+
+    pub fn roles(&self) -> Vec<Role> {
+        let mut v: Vec<Role> = self.grants.iter().map(|(r, _)| *r).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// What someone wants to do, with the resource it touches.
+#[derive(Clone, Debug)]
+pub enum Action<'a> {
+    /// Own dashboard, own profile, own API identity, signing out.
+    ViewOwn,
+    /// The unit tree and the user list (administration pages).
+    ViewOrganisation,
+    CreateUnit {
+        parent: &'a UnitPath,
+    },
+    CreateUser,
+    /// Grant or revoke a role on a unit.
+    ChangeGrant {
+        unit: &'a UnitPath,
+    },
+    /// Disable or re-enable an account; `target_units` are the units of the target's grants.
+    ChangeUserStatus {
+        target: UserId,
+        target_units: &'a [UnitPath],
+    },
+    /// The audit log covers the whole municipality, so only its administrators read it.
+    ViewAuditLog,
+}
+
+impl Action<'_> {
+    /// Stable name, written to the audit log when an action is denied.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Action::ViewOwn => "view_own",
+            Action::ViewOrganisation => "view_organisation",
+            Action::CreateUnit { .. } => "create_unit",
+            Action::CreateUser => "create_user",
+            Action::ChangeGrant { .. } => "change_grant",
+            Action::ChangeUserStatus { .. } => "change_user_status",
+            Action::ViewAuditLog => "view_audit_log",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Denial {
+    AccountDisabled,
+    MissingRole,
+    OutsideScope,
+    OwnAccount,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Deny(Denial),
+}
+
+impl Decision {
+    pub fn is_allowed(self) -> bool {
+        self == Decision::Allow
+    }
+}
+
+fn scoped(subject: &Subject, role: Role, unit: &UnitPath) -> Decision {
+    if subject.has_role_covering(role, unit) {
+        Decision::Allow
+    } else if subject.has_role_anywhere(role) {
+        Decision::Deny(Denial::OutsideScope)
+    } else {
+        Decision::Deny(Denial::MissingRole)
+    }
+}
+
+fn anywhere(subject: &Subject, role: Role) -> Decision {
+    if subject.has_role_anywhere(role) {
+        Decision::Allow
+    } else {
+        Decision::Deny(Denial::MissingRole)
+    }
+}
+
+pub fn decide(subject: &Subject, action: &Action<'_>) -> Decision {
+    if subject.disabled {
+        return Decision::Deny(Denial::AccountDisabled);
+    }
+    match action {
+        Action::ViewOwn => Decision::Allow,
+        Action::ViewOrganisation | Action::CreateUser => anywhere(subject, Role::Admin),
+        Action::CreateUnit { parent } => scoped(subject, Role::Admin, parent),
+        Action::ChangeGrant { unit } => scoped(subject, Role::Admin, unit),
+        Action::ChangeUserStatus {
+            target,
+            target_units,
+        } => {
+            if *target == subject.user_id {
+                // An administrator who disables themselves locks the door from inside.
+                return Decision::Deny(Denial::OwnAccount);
+            }
+            if subject.is_municipality_admin() {
+                return Decision::Allow;
+            }
+            if !subject.has_role_anywhere(Role::Admin) {
+                return Decision::Deny(Denial::MissingRole);
+            }
+            // A unit administrator may act only on people who work entirely inside their units.
+            if target_units
+                .iter()
+                .all(|u| subject.has_role_covering(Role::Admin, u))
+            {
+                Decision::Allow
+            } else {
+                Decision::Deny(Denial::OutsideScope)
+            }
+        }
+        Action::ViewAuditLog => {
+            if subject.is_municipality_admin() {
+                Decision::Allow
+            } else if subject.has_role_anywhere(Role::Admin) {
+                Decision::Deny(Denial::OutsideScope)
+            } else {
+                Decision::Deny(Denial::MissingRole)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::UnitId;
+
+    struct Org {
+        root: UnitPath,
+        dept: UnitPath,
+        team: UnitPath,
+        other: UnitPath,
+    }
+
+    fn org() -> Org {
+        let root = UnitId::new();
+        let dept = UnitId::new();
+        let team = UnitId::new();
+        let other = UnitId::new();
+        Org {
+            root: UnitPath {
+                id: root,
+                ancestors: vec![],
+            },
+            dept: UnitPath {
+                id: dept,
+                ancestors: vec![root],
+            },
+            team: UnitPath {
+                id: team,
+                ancestors: vec![dept, root],
+            },
+            other: UnitPath {
+                id: other,
+                ancestors: vec![root],
+            },
+        }
+    }
+
+    fn subject(grants: Vec<(Role, UnitPath)>) -> Subject {
+        Subject {
+            user_id: UserId::new(),
+            disabled: false,
+            grants,
+        }
+    }
+
+    #[test]
+    fn nothing_is_allowed_without_a_rule_except_own_pages() {
+        let o = org();
+        let nobody = subject(vec![]);
+        assert_eq!(decide(&nobody, &Action::ViewOwn), Decision::Allow);
+        for a in [
+            Action::ViewOrganisation,
+            Action::CreateUser,
+            Action::CreateUnit { parent: &o.root },
+            Action::ChangeGrant { unit: &o.team },
+            Action::ViewAuditLog,
+        ] {
+            assert_eq!(
+                decide(&nobody, &a),
+                Decision::Deny(Denial::MissingRole),
+                "{a:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn non_admin_roles_never_administer() {
+        let o = org();
+        for role in Role::ALL.into_iter().filter(|r| *r != Role::Admin) {
+            let s = subject(vec![(role, o.root.clone())]);
+            assert!(
+                !decide(&s, &Action::ViewOrganisation).is_allowed(),
+                "{role}"
+            );
+            assert!(
+                !decide(&s, &Action::CreateUnit { parent: &o.team }).is_allowed(),
+                "{role}"
+            );
+            assert!(!decide(&s, &Action::ViewAuditLog).is_allowed(), "{role}");
+            assert!(decide(&s, &Action::ViewOwn).is_allowed(), "{role}");
+        }
+    }
+
+    #[test]
+    fn admin_grants_cover_the_units_below_and_nothing_beside() {
+        let o = org();
+        let dept_admin = subject(vec![(Role::Admin, o.dept.clone())]);
+        assert!(decide(&dept_admin, &Action::CreateUnit { parent: &o.dept }).is_allowed());
+        assert!(decide(&dept_admin, &Action::ChangeGrant { unit: &o.team }).is_allowed());
+        assert_eq!(
+            decide(&dept_admin, &Action::ChangeGrant { unit: &o.other }),
+            Decision::Deny(Denial::OutsideScope)
+        );
+        assert_eq!(
+            decide(&dept_admin, &Action::CreateUnit { parent: &o.root }),
+            Decision::Deny(Denial::OutsideScope)
+        );
+        assert_eq!(
+            decide(&dept_admin, &Action::ViewAuditLog),
+            Decision::Deny(Denial::OutsideScope)
+        );
+        let root_admin = subject(vec![(Role::Admin, o.root.clone())]);
+        assert!(decide(&root_admin, &Action::ViewAuditLog).is_allowed());
+    }
+
+    #[test]
+    fn disabling_people_respects_scope_and_never_self() {
+        let o = org();
+        let dept_admin = subject(vec![(Role::Admin, o.dept.clone())]);
+        let inside = [o.team.clone()];
+        let partly_outside = [o.team.clone(), o.other.clone()];
+        let target = UserId::new();
+        assert!(
+            decide(
+                &dept_admin,
+                &Action::ChangeUserStatus {
+                    target,
+                    target_units: &inside
+                }
+            )
+            .is_allowed()
+        );
+        assert_eq!(
+            decide(
+                &dept_admin,
+                &Action::ChangeUserStatus {
+                    target,
+                    target_units: &partly_outside
+                }
+            ),
+            Decision::Deny(Denial::OutsideScope)
+        );
+        let root_admin = subject(vec![(Role::Admin, o.root.clone())]);
+        assert!(
+            decide(
+                &root_admin,
+                &Action::ChangeUserStatus {
+                    target,
+                    target_units: &partly_outside
+                }
+            )
+            .is_allowed()
+        );
+        assert_eq!(
+            decide(
+                &root_admin,
+                &Action::ChangeUserStatus {
+                    target: root_admin.user_id,
+                    target_units: &[]
+                }
+            ),
+            Decision::Deny(Denial::OwnAccount)
+        );
+    }
+
+    #[test]
+    fn a_disabled_account_may_do_nothing() {
+        let o = org();
+        let mut s = subject(vec![(Role::Admin, o.root.clone())]);
+        s.disabled = true;
+        assert_eq!(
+            decide(&s, &Action::ViewOwn),
+            Decision::Deny(Denial::AccountDisabled)
+        );
+        assert_eq!(
+            decide(&s, &Action::ViewAuditLog),
+            Decision::Deny(Denial::AccountDisabled)
+        );
+    }
+}

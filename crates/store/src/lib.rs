@@ -1,0 +1,20 @@
+//! Persistence for tilsyn: one SQL text over SQLite (the embedded default) and PostgreSQL,
+//! returning domain types. Every state change writes its audit event in the same transaction.
+
+mod audit;
+mod db;
+pub mod demo;
+mod error;
+mod sessions;
+pub mod testing;
+mod throttle;
+mod time;
+mod tokens;
+mod units;
+mod users;
+
+pub use audit::AUDIT_EXPORT_LIMIT;
+pub use db::{Backend, Store, redact};
+pub use error::StoreError;
+pub use sessions::SessionRecord;
+pub use time::Ts;
