@@ -1,1 +1,110 @@
-fn main() {}
+//! The `tilsyn` binary: wires configuration, the store and the web app together. No rules
+//! live here; each subcommand parses its arguments and calls the crates that own the work.
+
+mod admin;
+mod bench;
+mod config;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// tilsyn: ledelsestilsyn and lærende audit for Danish municipalities.
+#[derive(Parser)]
+#[command(name = "tilsyn", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application and the API.
+    Serve(config::ServeArgs),
+    /// Run database migrations and exit.
+    Migrate(config::DbArgs),
+    /// Create the demo municipality "Demo Kommune" with one user per role (password: demo), then serve.
+    Demo {
+        #[command(flatten)]
+        serve: config::ServeArgs,
+        /// Only create the demo data; do not serve.
+        #[arg(long)]
+        seed_only: bool,
+    },
+    /// Manage users.
+    #[command(subcommand)]
+    User(admin::UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(admin::TokenCommand),
+    /// Read the audit log.
+    #[command(subcommand, name = "audit-log")]
+    AuditLog(admin::AuditCommand),
+    /// Measure sign-in and page throughput on loopback (bounded in time and requests).
+    Bench(bench::BenchArgs),
+}
+
+/// What went wrong, and so which exit code: 2 for something the caller must fix in how tilsyn
+/// is called or configured, 1 for a failure at run time.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl CliError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => 2,
+            CliError::Runtime(_) => 1,
+        }
+    }
+}
+
+impl From<tilsyn_store::StoreError> for CliError {
+    fn from(e: tilsyn_store::StoreError) -> Self {
+        use tilsyn_store::StoreError as E;
+        match e {
+            E::Config(m) => CliError::Usage(format!("database URL: {m}")),
+            E::Invalid(p) => CliError::Usage(admin::describe_problem(&p)),
+            E::NotFound => CliError::Usage("not found / findes ikke".into()),
+            E::Unavailable(m) => CliError::Runtime(format!("cannot reach the database: {m}")),
+            other => CliError::Runtime(other.to_string()),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    config::init_logging();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tilsyn: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = rt.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve::serve(args, false, false).await,
+            Command::Demo { serve, seed_only } => serve::serve(serve, true, seed_only).await,
+            Command::Migrate(db) => serve::migrate(db).await,
+            Command::User(c) => admin::user(c).await,
+            Command::Token(c) => admin::token(c).await,
+            Command::AuditLog(c) => admin::audit(c).await,
+            Command::Bench(args) => bench::run(args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tilsyn: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

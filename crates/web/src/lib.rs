@@ -1,1 +1,67 @@
+//! The HTTP face of tilsyn: server-rendered pages that work without JavaScript, the JSON API
+//! under /api/v1 with its OpenAPI document, sign-in, sessions and CSRF protection.
 
+pub mod api;
+pub mod ctx;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+pub mod state;
+pub mod usecases;
+
+use axum::Router;
+use axum::http::{HeaderName, Request};
+use axum::middleware::from_fn_with_state;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tilsyn_store::Store;
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use state::{AppState, Settings};
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole application as a router, ready for `serve` or for in-process tests.
+pub fn app(store: Store, settings: Settings) -> Router {
+    let (api_router, openapi) = api::router().split_for_parts();
+    let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_else(|_| "{}".into());
+    let timeout = settings.request_timeout;
+    let state = AppState {
+        store,
+        settings: Arc::new(settings),
+        openapi_json: Arc::new(openapi_json),
+    };
+    Router::new()
+        .merge(pages::router())
+        .merge(api_router)
+        .fallback(pages::not_found)
+        .layer(from_fn_with_state(state.clone(), ctx::context))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(RequestBodyLimitLayer::new(4 * 1024 * 1024))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,93 @@
+//! `serve`, `demo` and `migrate`.
+
+use crate::CliError;
+use crate::config::{DbArgs, ServeArgs};
+use tilsyn_domain::audit::Actor;
+use tilsyn_store::demo;
+
+pub async fn migrate(db: DbArgs) -> Result<(), CliError> {
+    let store = db.open().await?;
+    println!(
+        "migrated {} ({})",
+        tilsyn_store::redact(&db.database_url),
+        store.backend().name()
+    );
+    store.close().await;
+    Ok(())
+}
+
+pub async fn serve(args: ServeArgs, with_demo: bool, seed_only: bool) -> Result<(), CliError> {
+    let store = args.db.open().await?;
+    if with_demo {
+        demo::seed(&store, &Actor::cli(Some("demo".into()))).await?;
+        println!(
+            "Demo Kommune er klar. Log ind med en af disse brugere (adgangskode: {}):",
+            demo::DEMO_PASSWORD
+        );
+        for (user, name, role, unit) in demo::DEMO_USERS {
+            println!("  {user:<12} {name:<14} {:<12} {unit}", role.code());
+        }
+        if seed_only {
+            store.close().await;
+            return Ok(());
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(|e| CliError::Runtime(format!("cannot listen on {}: {e}", args.addr)))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    println!(
+        "tilsyn lytter på http://{local}  (database: {})",
+        store.backend().name()
+    );
+    tracing::info!(addr = %local, backend = store.backend().name(), "listening");
+    spawn_session_purge(store.clone(), args.settings());
+    let app = tilsyn_web::app(store.clone(), args.settings());
+    tilsyn_web::serve(listener, app, shutdown_signal())
+        .await
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    tracing::info!("shut down");
+    store.close().await;
+    Ok(())
+}
+
+/// Ended sessions are refused at once by the request check; this only keeps the table small.
+fn spawn_session_purge(store: tilsyn_store::Store, settings: tilsyn_web::Settings) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let now = chrono::Utc::now();
+            if let Err(e) = store
+                .purge_sessions(now - settings.session.idle, now - settings.session.absolute)
+                .await
+            {
+                tracing::warn!(error = %e, "session purge failed");
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown signal received; finishing requests in flight");
+}

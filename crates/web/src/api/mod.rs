@@ -1,0 +1,172 @@
+//! The JSON API under /api/v1: bearer tokens only (no cookies, so no CSRF), the same use
+//! cases as the pages, errors as RFC 9457 problem+json, and an OpenAPI 3 document generated
+//! from the handlers themselves.
+
+mod audit;
+mod me;
+mod org;
+
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "tilsyn API",
+        version = "1",
+        description = "JSON API for tilsyn (ledelsestilsyn and lærende audit). Authenticate with \
+            `Authorization: Bearer <token>` (create one with `tilsyn token create USERNAME`). \
+            Errors are application/problem+json (RFC 9457) with a Danish or English `detail` \
+            chosen by Accept-Language.",
+        license(name = "EUPL-1.2")
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    components(schemas(ProblemDetails, ProblemField))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(me::get_me))
+        .routes(routes!(org::list_units, org::create_unit))
+        .routes(routes!(org::list_users, org::create_user))
+        .routes(routes!(audit::list_audit_events));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1)
+        .route("/api/v1/openapi.json", get(openapi_json))
+}
+
+async fn openapi_json(ctx: Ctx, State(state): State<AppState>) -> Response {
+    ctx.public();
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.openapi_json.as_str().to_owned(),
+    )
+        .into_response()
+}
+
+/// An RFC 9457 problem.
+#[derive(Serialize, ToSchema)]
+pub struct ProblemDetails {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// Danish or English, by Accept-Language.
+    pub detail: String,
+    pub instance: String,
+    pub request_id: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+}
+
+/// One invalid field.
+#[derive(Serialize, ToSchema)]
+pub struct ProblemField {
+    pub field: String,
+    pub detail: String,
+}
+
+pub fn problem(ctx: &Ctx, err: &AppError) -> Response {
+    let tr = ctx.tr();
+    let status = err.status();
+    let errors = match err {
+        AppError::Invalid(p) => {
+            p.0.iter()
+                .map(|e| ProblemField {
+                    field: e.field.to_owned(),
+                    detail: tr.t(e.key),
+                })
+                .collect()
+        }
+        AppError::BadJson { field, detail, .. } => vec![ProblemField {
+            field: field.clone().unwrap_or_default(),
+            detail: format!("{} ({detail})", tr.t("err-json-field")),
+        }],
+        _ => vec![],
+    };
+    let body = ProblemDetails {
+        kind: "about:blank".into(),
+        title: status.canonical_reason().unwrap_or("Error").into(),
+        status: status.as_u16(),
+        detail: tr.t(err.problem_key()),
+        instance: ctx.path.clone(),
+        request_id: ctx.request_id.clone(),
+        errors,
+    };
+    let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
+    let mut res = (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        json,
+    )
+        .into_response();
+    if matches!(err, AppError::Unauthenticated) {
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer realm=\"tilsyn\""),
+        );
+    }
+    res
+}
+
+/// A JSON body; syntax and type errors become problems that name the field.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(AppError::BadJson {
+                field: None,
+                detail: "Content-Type must be application/json".into(),
+                syntax: true,
+            });
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| AppError::BadRequest)?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de)
+            .map(ApiJson)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                AppError::BadJson {
+                    field: Some(path).filter(|p| p != "."),
+                    detail: inner.to_string(),
+                    syntax: inner.is_syntax() || inner.is_eof(),
+                }
+            })
+    }
+}

@@ -1,0 +1,213 @@
+//! The message catalogue: every text a person reads, in Danish (default) and English, in
+//! `locales/{da,en}/main.ftl`. Pages, API problems and the CLI all look up here.
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{Loader, static_loader};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+use unic_langid::LanguageIdentifier;
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "da",
+        // Isolation marks would end up in HTML attributes, CSV exports and test assertions.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static DA: LazyLock<LanguageIdentifier> = LazyLock::new(|| "da".parse().unwrap_or_default());
+static EN: LazyLock<LanguageIdentifier> = LazyLock::new(|| "en".parse().unwrap_or_default());
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    Da,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Da => "da",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim() {
+            "da" => Some(Lang::Da),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The first of Danish or English in an Accept-Language header, by the client's order.
+    pub fn from_accept_language(h: &str) -> Option<Lang> {
+        let mut best: Option<(f32, usize, Lang)> = None;
+        for (i, part) in h.split(',').enumerate() {
+            let mut it = part.split(';');
+            let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = it
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|v| v.parse::<f32>().ok())
+                })
+                .unwrap_or(1.0);
+            let lang = match tag.split('-').next() {
+                Some("da") => Lang::Da,
+                Some("en") => Lang::En,
+                _ => continue,
+            };
+            if q > 0.0 && best.is_none_or(|(bq, bi, _)| q > bq || (q == bq && i < bi)) {
+                best = Some((q, i, lang));
+            }
+        }
+        best.map(|b| b.2)
+    }
+
+    /// The other language, for the language switch.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Da => Lang::En,
+            Lang::En => Lang::Da,
+        }
+    }
+
+    fn id(self) -> &'static LanguageIdentifier {
+        match self {
+            Lang::Da => &DA,
+            Lang::En => &EN,
+        }
+    }
+}
+
+/// A translator bound to one language; templates call `tr.t("key")`.
+#[derive(Clone, Copy, Debug)]
+pub struct Tr(pub Lang);
+
+impl Tr {
+    pub fn t(&self, key: &str) -> String {
+        LOCALES
+            .try_lookup(self.0.id(), key)
+            .unwrap_or_else(|| key.to_owned())
+    }
+
+    pub fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        args.insert(Cow::Borrowed(name), FluentValue::from(value.to_string()));
+        LOCALES
+            .try_lookup_with_args(self.0.id(), key, &args)
+            .unwrap_or_else(|| key.to_owned())
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        LOCALES.try_lookup(self.0.id(), key).is_some()
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.0.code()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use tilsyn_domain::Role;
+    use tilsyn_domain::audit::AuditAction;
+    use tilsyn_domain::org::UnitKind;
+
+    fn keys(src: &str) -> BTreeSet<String> {
+        src.lines()
+            .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && l.contains(" ="))
+            .filter_map(|l| l.split(" =").next().map(|k| k.trim().to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let da = keys(include_str!("../locales/da/main.ftl"));
+        let en = keys(include_str!("../locales/en/main.ftl"));
+        let only_da: Vec<_> = da.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&da).collect();
+        assert!(
+            only_da.is_empty() && only_en.is_empty(),
+            "only da: {only_da:?}; only en: {only_en:?}"
+        );
+        assert!(da.len() > 50);
+    }
+
+    #[test]
+    fn every_domain_label_is_in_the_catalogue() {
+        for lang in [Lang::Da, Lang::En] {
+            let tr = Tr(lang);
+            for r in Role::ALL {
+                assert!(tr.has(r.label_key()), "{lang:?} {}", r.label_key());
+            }
+            for k in UnitKind::ALL {
+                assert!(tr.has(k.label_key()), "{lang:?} {}", k.label_key());
+            }
+            for a in AuditAction::ALL {
+                assert!(tr.has(&a.label_key()), "{lang:?} {}", a.label_key());
+            }
+        }
+        assert_eq!(Tr(Lang::Da).t("role-lawyer"), "Jurist");
+        assert_eq!(Tr(Lang::En).t("role-lawyer"), "Lawyer");
+    }
+
+    #[test]
+    fn every_error_key_in_the_code_is_in_the_catalogue() {
+        // Error keys are string literals starting with "err-" anywhere in the Rust sources.
+        let sources = [
+            include_str!("../../domain/src/org.rs"),
+            include_str!("../../domain/src/role.rs"),
+            include_str!("../../store/src/units.rs"),
+            include_str!("../../store/src/users.rs"),
+            include_str!("usecases.rs"),
+            include_str!("error.rs"),
+            include_str!("api/mod.rs"),
+            include_str!("pages/audit.rs"),
+        ];
+        let mut missing = vec![];
+        for src in sources {
+            for piece in src.split('"').skip(1).step_by(2) {
+                if piece.starts_with("err-") && !piece.contains(' ') {
+                    for lang in [Lang::Da, Lang::En] {
+                        if !Tr(lang).has(piece) {
+                            missing.push(format!("{lang:?}:{piece}"));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing catalogue keys: {missing:?}");
+    }
+
+    #[test]
+    fn accept_language_picks_by_quality_then_order() {
+        assert_eq!(
+            Lang::from_accept_language("en-GB,en;q=0.9,da;q=0.8"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            Lang::from_accept_language("de-DE, da;q=0.5, en;q=0.4"),
+            Some(Lang::Da)
+        );
+        assert_eq!(Lang::from_accept_language("de, fr"), None);
+        assert_eq!(Lang::from_accept_language("da, en"), Some(Lang::Da));
+        assert_eq!(
+            Lang::from_accept_language("en;q=0, da;q=0.1"),
+            Some(Lang::Da)
+        );
+    }
+
+    #[test]
+    fn arguments_are_filled_in_without_isolation_marks() {
+        let s = Tr(Lang::Da).t1("signed-in-as", "name", "Lise Holm");
+        assert!(s.contains("Lise Holm"));
+        assert!(!s.contains('\u{2068}'));
+    }
+}

@@ -1,0 +1,246 @@
+//! Server-rendered pages: one handler file per page family, one template struct per page.
+//! Every page works with plain form posts; the small script only adds convenience.
+
+mod assets;
+mod audit;
+mod dashboard;
+mod health;
+mod login;
+mod units;
+mod users;
+
+use crate::ctx::{Ctx, LANG_COOKIE};
+use crate::error::AppError;
+use crate::i18n::{Lang, Tr};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{FromRequest, Request};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::de::DeserializeOwned;
+use tilsyn_domain::Problem;
+use tilsyn_domain::policy::Action;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard::show_dashboard))
+        .route("/login", get(login::show_login).post(login::submit_login))
+        .route("/logout", post(login::submit_logout))
+        .route("/language", post(set_language))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/static/{file}", get(assets::static_file))
+        .route(
+            "/admin/units",
+            get(units::list_units).post(units::create_unit),
+        )
+        .route(
+            "/admin/users",
+            get(users::list_users).post(users::create_user),
+        )
+        .route("/admin/users/{id}", get(users::show_user))
+        .route("/admin/users/{id}/grants", post(users::create_grant))
+        .route(
+            "/admin/users/{id}/grants/{grant}/revoke",
+            post(users::revoke_grant),
+        )
+        .route("/admin/users/{id}/status", post(users::set_status))
+        .route("/admin/audit", get(audit::list_audit))
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+    pub current: bool,
+}
+
+/// What the shared layout needs: language, the signed-in person, navigation, CSRF token.
+pub struct Chrome {
+    pub tr: Tr,
+    pub lang: &'static str,
+    pub other_lang: &'static str,
+    pub csrf: String,
+    pub user_name: Option<String>,
+    pub nav: Vec<NavItem>,
+    pub path: String,
+    pub title: String,
+}
+
+impl Chrome {
+    pub fn new(ctx: &Ctx, title_key: &str) -> Chrome {
+        let tr = ctx.tr();
+        let mut nav = Vec::new();
+        if ctx.user.is_some() {
+            let mut items = vec![("/", "nav-dashboard")];
+            if ctx.can(&Action::ViewOrganisation) {
+                items.push(("/admin/units", "nav-units"));
+                items.push(("/admin/users", "nav-users"));
+            }
+            if ctx.can(&Action::ViewAuditLog) {
+                items.push(("/admin/audit", "nav-audit"));
+            }
+            nav = items
+                .into_iter()
+                .map(|(href, key)| NavItem {
+                    href,
+                    label: tr.t(key),
+                    current: ctx.path == href || (href != "/" && ctx.path.starts_with(href)),
+                })
+                .collect();
+        }
+        Chrome {
+            tr,
+            lang: ctx.lang.code(),
+            other_lang: ctx.lang.other().code(),
+            csrf: ctx.csrf.clone(),
+            user_name: ctx.user.as_ref().map(|u| u.user.full_name.clone()),
+            nav,
+            path: ctx.path.clone(),
+            title: tr.t(title_key),
+        }
+    }
+
+    pub fn with_title(mut self, title: String) -> Chrome {
+        self.title = title;
+        self
+    }
+}
+
+/// One message in a form's error summary, linked to its field.
+pub struct FieldMsg {
+    pub field: &'static str,
+    pub message: String,
+}
+
+pub fn field_msgs(tr: Tr, p: &Problem) -> Vec<FieldMsg> {
+    p.0.iter()
+        .map(|e| FieldMsg {
+            field: e.field,
+            message: tr.t(e.key),
+        })
+        .collect()
+}
+
+pub fn err_for<'a>(errors: &'a [FieldMsg], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.as_str())
+}
+
+pub fn render<T: Template>(page: &T) -> Response {
+    render_status(StatusCode::OK, page)
+}
+
+pub fn render_status<T: Template>(status: StatusCode, page: &T) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => AppError::Internal(format!("template: {e}")).into_response(),
+    }
+}
+
+/// After a successful post: back to a page, with a notice key from the catalogue.
+pub fn see_other(path: &str, notice: &str) -> Response {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{path}{sep}ok={notice}")).into_response()
+}
+
+/// The notice for `?ok=key`, only for keys meant as notices (so the URL cannot inject text).
+pub fn notice(tr: Tr, key: Option<&str>) -> Option<String> {
+    const NOTICES: [&str; 7] = [
+        "units-created",
+        "user-created",
+        "grant-created",
+        "grant-revoked",
+        "user-disabled-msg",
+        "user-enabled-msg",
+        "signed-out",
+    ];
+    key.filter(|k| NOTICES.contains(k)).map(|k| tr.t(k))
+}
+
+/// A urlencoded form body; a body that is not one is a bad request, never a crash.
+pub struct PageForm<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::Form::<T>::from_request(req, state)
+            .await
+            .map(|f| PageForm(f.0))
+            .map_err(|_| AppError::BadRequest)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Chrome,
+    text: String,
+    request_id: String,
+}
+
+/// The error page for `err`, in the layout, in the reader's language.
+pub fn error_page(_state: &AppState, ctx: &Ctx, err: &AppError) -> Response {
+    if matches!(err, AppError::Unauthenticated) {
+        let next = urlencoding::encode(&ctx.path).into_owned();
+        return Redirect::to(&format!("/login?next={next}")).into_response();
+    }
+    let (title, text) = err.page_keys();
+    let tr = ctx.tr();
+    let page = ErrorPage {
+        c: Chrome::new(ctx, title),
+        text: tr.t(text),
+        request_id: tr.t1("error-request-id", "id", &ctx.request_id),
+    };
+    render_status(err.status(), &page)
+}
+
+pub async fn not_found(ctx: Ctx) -> AppError {
+    ctx.public();
+    AppError::NotFound
+}
+
+#[derive(serde::Deserialize)]
+pub struct LanguageForm {
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// Only a local path is a safe place to return to (no `//host` or `http://`).
+pub fn local_path(p: &str) -> &str {
+    if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') {
+        p
+    } else {
+        "/"
+    }
+}
+
+async fn set_language(ctx: Ctx, PageForm(form): PageForm<LanguageForm>) -> Response {
+    ctx.public();
+    let lang = Lang::parse(&form.lang).unwrap_or_default();
+    let mut res = Redirect::to(local_path(&form.back)).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        ctx.cookie(LANG_COOKIE, lang.code(), Some(60 * 60 * 24 * 365)),
+    );
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path("/admin/users"), "/admin/users");
+        assert_eq!(local_path("//evil.example/x"), "/");
+        assert_eq!(local_path("https://evil.example"), "/");
+        assert_eq!(local_path("/\\evil.example"), "/");
+        assert_eq!(local_path(""), "/");
+    }
+}

@@ -1,0 +1,36 @@
+//! What every handler can reach: the store and the settings.
+
+use std::sync::Arc;
+use std::time::Duration;
+use tilsyn_domain::auth::{SessionPolicy, ThrottlePolicy};
+use tilsyn_store::Store;
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub session: SessionPolicy,
+    pub throttle: ThrottlePolicy,
+    /// Mark cookies `Secure` (set when tilsyn is reached over HTTPS).
+    pub secure_cookies: bool,
+    /// Take the client address and scheme from X-Forwarded-For/-Proto (behind a reverse proxy).
+    pub trust_proxy: bool,
+    pub request_timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            session: SessionPolicy::default(),
+            throttle: ThrottlePolicy::default(),
+            secure_cookies: false,
+            trust_proxy: false,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+    pub openapi_json: Arc<String>,
+}
