@@ -22,7 +22,7 @@ if [ ! -x /usr/bin/chromium ]; then
   log "installing chromium from Debian"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
-  apt-get install -y --no-install-recommends chromium fonts-liberation
+  apt-get install -y chromium
 fi
 [ -x /usr/bin/chromium ] || die "/usr/bin/chromium is still missing"
 command -v node >/dev/null || die "node is not installed"

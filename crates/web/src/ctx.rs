@@ -424,8 +424,13 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
 }
 
 fn finish(state: &AppState, ctx: &Ctx, mut res: Response, new_csrf: bool) -> Response {
-    if !ctx.was_decided() {
-        // Deny by default: a route that never asked the policy must not answer.
+    // A request refused before its handler ran (malformed body) reveals nothing; anything
+    // else that never asked the policy is denied by default.
+    let refused_input = res
+        .extensions()
+        .get::<ErrorMarker>()
+        .is_some_and(|m| matches!(*m.0, AppError::BadJson { .. } | AppError::BadRequest));
+    if !ctx.was_decided() && !refused_input {
         tracing::error!(path = %ctx.path, "route answered without a policy decision");
         res = AppError::Internal(format!("no policy decision on {}", ctx.path)).into_response();
     }

@@ -36,10 +36,18 @@ pub fn app(store: Store, settings: Settings) -> Router {
         settings: Arc::new(settings),
         openapi_json: Arc::new(openapi_json),
     };
-    Router::new()
-        .merge(pages::router())
-        .merge(api_router)
+    layered(
+        Router::new().merge(pages::router()).merge(api_router),
+        state,
+        timeout,
+    )
+}
+
+/// The middleware stack around a set of routes (split out so tests can wrap extra routes).
+fn layered(routes: Router<AppState>, state: AppState, timeout: std::time::Duration) -> Router {
+    routes
         .fallback(pages::not_found)
+        .method_not_allowed_fallback(pages::method_not_allowed)
         .layer(from_fn_with_state(state.clone(), ctx::context))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(RequestBodyLimitLayer::new(4 * 1024 * 1024))
@@ -64,4 +72,52 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    /// A route that never asks the policy must not answer, even if its handler "succeeds".
+    #[tokio::test]
+    async fn a_route_without_a_policy_decision_fails() {
+        let db = tilsyn_store::testing::TestDb::new().await;
+        let state = AppState {
+            store: db.store.clone(),
+            settings: Arc::new(Settings::default()),
+            openapi_json: Arc::new(String::new()),
+        };
+        let routes = Router::new()
+            .route("/forgot-to-ask", get(|| async { "secret" }))
+            .route(
+                "/asked",
+                get(|c: ctx::Ctx| async move {
+                    c.public();
+                    "fine"
+                }),
+            );
+        let app = layered(routes, state, std::time::Duration::from_secs(5));
+        let res = app
+            .clone()
+            .oneshot(
+                Request::get("/forgot-to-ask")
+                    .body(Body::empty())
+                    .expect("req"),
+            )
+            .await
+            .expect("res");
+        assert_eq!(res.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        assert!(!String::from_utf8_lossy(&body).contains("secret"));
+        let ok = app
+            .oneshot(Request::get("/asked").body(Body::empty()).expect("req"))
+            .await
+            .expect("res");
+        assert_eq!(ok.status(), axum::http::StatusCode::OK);
+    }
 }

@@ -149,7 +149,8 @@ pub fn see_other(path: &str, notice: &str) -> Response {
 
 /// The notice for `?ok=key`, only for keys meant as notices (so the URL cannot inject text).
 pub fn notice(tr: Tr, key: Option<&str>) -> Option<String> {
-    const NOTICES: [&str; 7] = [
+    const NOTICES: [&str; 8] = [
+        "session-ended",
         "units-created",
         "user-created",
         "grant-created",
@@ -186,7 +187,12 @@ struct ErrorPage {
 pub fn error_page(_state: &AppState, ctx: &Ctx, err: &AppError) -> Response {
     if matches!(err, AppError::Unauthenticated) {
         let next = urlencoding::encode(&ctx.path).into_owned();
-        return Redirect::to(&format!("/login?next={next}")).into_response();
+        let why = if ctx.session_ended {
+            "&ok=session-ended"
+        } else {
+            ""
+        };
+        return Redirect::to(&format!("/login?next={next}{why}")).into_response();
     }
     let (title, text) = err.page_keys();
     let tr = ctx.tr();
@@ -196,6 +202,13 @@ pub fn error_page(_state: &AppState, ctx: &Ctx, err: &AppError) -> Response {
         request_id: tr.t1("error-request-id", "id", &ctx.request_id),
     };
     render_status(err.status(), &page)
+}
+
+/// A known path with a method it does not take: a refusal, decided here so it is not
+/// mistaken for a route that forgot to ask the policy.
+pub async fn method_not_allowed(ctx: Ctx) -> StatusCode {
+    ctx.public();
+    StatusCode::METHOD_NOT_ALLOWED
 }
 
 pub async fn not_found(ctx: Ctx) -> AppError {

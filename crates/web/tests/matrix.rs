@@ -1,0 +1,286 @@
+//! Role × route: every page and API route of the platform, asked by every demo role and by
+//! an anonymous visitor, answers exactly as the policy says.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Browser, DEMO_USERS, TestApp};
+use std::collections::BTreeSet;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Who {
+    Anonymous,
+    User(&'static str),
+}
+
+/// What a route must answer to `who`.
+fn expected(route: &str, who: Who) -> StatusCode {
+    use StatusCode as S;
+    let admin = who == Who::User("admin");
+    let signed_in = who != Who::Anonymous;
+    let page_admin = |ok: S| {
+        if admin {
+            ok
+        } else if signed_in {
+            S::FORBIDDEN
+        } else {
+            S::SEE_OTHER
+        }
+    };
+    let api_admin = |ok: S| {
+        if admin {
+            ok
+        } else if signed_in {
+            S::FORBIDDEN
+        } else {
+            S::UNAUTHORIZED
+        }
+    };
+    match route {
+        "GET /healthz"
+        | "GET /readyz"
+        | "GET /static/app.css"
+        | "GET /static/app.js"
+        | "GET /api/v1/openapi.json" => S::OK,
+        "GET /nope" => S::NOT_FOUND,
+        "GET /" => {
+            if signed_in {
+                S::OK
+            } else {
+                S::SEE_OTHER
+            }
+        }
+        "GET /login" => {
+            if signed_in {
+                S::SEE_OTHER
+            } else {
+                S::OK
+            }
+        }
+        "POST /login (wrong password)" => S::UNAUTHORIZED,
+        "POST /language" | "POST /logout" => S::SEE_OTHER,
+        "GET /admin/units" | "GET /admin/users" | "GET /admin/users/{id}" | "GET /admin/audit" => {
+            page_admin(S::OK)
+        }
+        "POST /admin/units"
+        | "POST /admin/users"
+        | "POST /admin/users/{id}/grants"
+        | "POST /admin/users/{id}/grants/{grant}/revoke"
+        | "POST /admin/users/{id}/status" => page_admin(S::SEE_OTHER),
+        "GET /api/v1/me" => {
+            if signed_in {
+                S::OK
+            } else {
+                S::UNAUTHORIZED
+            }
+        }
+        "GET /api/v1/units" | "GET /api/v1/users" | "GET /api/v1/audit-events" => api_admin(S::OK),
+        "POST /api/v1/units" | "POST /api/v1/users" => api_admin(S::CREATED),
+        other => panic!("route {other} has no expectation"),
+    }
+}
+
+#[tokio::test]
+async fn every_role_gets_exactly_what_the_policy_allows() {
+    let t = TestApp::new().await;
+    let parent = t.unit_id("Myndighed Børn og Unge").await;
+    let target = t.user_id("raadgiver").await;
+    let team_syd = t.unit_id("Team Syd").await;
+    let mut whos = vec![Who::Anonymous];
+    whos.extend(DEMO_USERS.iter().map(|u| Who::User(u)));
+    let mut failures = Vec::new();
+    let mut covered = BTreeSet::new();
+
+    for (i, who) in whos.iter().enumerate() {
+        let (mut b, token) = match who {
+            Who::Anonymous => (Browser::default(), None),
+            Who::User(u) => (t.login(u).await, Some(t.token(u).await)),
+        };
+        // A grant the admin may revoke (fresh per principal, so only the admin's call succeeds).
+        let grant = t
+            .store()
+            .grant_role(
+                &Default::default(),
+                target.parse().expect("id"),
+                tilsyn_domain::Role::Viewer,
+                team_syd.parse().expect("id"),
+            )
+            .await
+            .ok()
+            .map(|g| g.id.to_string())
+            .unwrap_or_else(|| {
+                // already granted by an earlier principal whose revoke was refused
+                String::new()
+            });
+        let grant = if grant.is_empty() {
+            t.store()
+                .grants_of(target.parse().expect("id"))
+                .await
+                .expect("grants")
+                .into_iter()
+                .find(|g| g.role == tilsyn_domain::Role::Viewer)
+                .map(|g| g.id.to_string())
+                .expect("grant")
+        } else {
+            grant
+        };
+        let name = format!("Enhed {i}");
+        let uname = format!("ny{i}");
+        let tok = token.as_deref();
+        let mut check = |route: &str, status: StatusCode, body: &str| {
+            covered.insert(route.to_owned());
+            let want = expected(route, *who);
+            if status != want {
+                failures.push(format!(
+                    "{who:?} {route}: got {status}, want {want}; {}",
+                    &body[..body.len().min(200)]
+                ));
+            }
+        };
+        for path in [
+            "/healthz",
+            "/readyz",
+            "/static/app.css",
+            "/static/app.js",
+            "/nope",
+            "/",
+            "/login",
+            "/admin/units",
+            "/admin/users",
+            "/admin/audit",
+        ] {
+            let r = t.get(&mut b, path).await;
+            check(&format!("GET {path}"), r.status, &r.body);
+        }
+        let r = t.get(&mut b, &format!("/admin/users/{target}")).await;
+        check("GET /admin/users/{id}", r.status, &r.body);
+        let r = t
+            .post(
+                &mut b,
+                "/admin/units",
+                &[("parent_id", &parent), ("kind", "team"), ("name", &name)],
+            )
+            .await;
+        check("POST /admin/units", r.status, &r.body);
+        let r = t
+            .post(
+                &mut b,
+                "/admin/users",
+                &[
+                    ("username", &uname),
+                    ("full_name", "Ny Person"),
+                    ("password", "langt-nok-kodeord"),
+                ],
+            )
+            .await;
+        check("POST /admin/users", r.status, &r.body);
+        let r = t
+            .post(
+                &mut b,
+                &format!("/admin/users/{target}/grants"),
+                &[("role", "lawyer"), ("unit_id", &parent)],
+            )
+            .await;
+        // the admin's grant succeeds once; make the next principal's attempt meaningful again
+        let made = t
+            .store()
+            .grants_of(target.parse().expect("id"))
+            .await
+            .expect("grants")
+            .into_iter()
+            .find(|g| g.role == tilsyn_domain::Role::Lawyer);
+        if let Some(g) = made {
+            assert_eq!(*who, Who::User("admin"), "only the admin may grant");
+            t.store()
+                .revoke_grant(&Default::default(), &g)
+                .await
+                .expect("cleanup");
+        }
+        check("POST /admin/users/{id}/grants", r.status, &r.body);
+        let r = t
+            .post(
+                &mut b,
+                &format!("/admin/users/{target}/grants/{grant}/revoke"),
+                &[],
+            )
+            .await;
+        check(
+            "POST /admin/users/{id}/grants/{grant}/revoke",
+            r.status,
+            &r.body,
+        );
+        let r = t
+            .post(
+                &mut b,
+                &format!("/admin/users/{target}/status"),
+                &[("disabled", "false")],
+            )
+            .await;
+        check("POST /admin/users/{id}/status", r.status, &r.body);
+
+        for path in [
+            "/api/v1/openapi.json",
+            "/api/v1/me",
+            "/api/v1/units",
+            "/api/v1/users",
+            "/api/v1/audit-events",
+        ] {
+            let r = t.api("GET", path, tok, None).await;
+            check(&format!("GET {path}"), r.status, &r.body);
+        }
+        let body = format!(r#"{{"parent_id":"{parent}","kind":"team","name":"API {i}"}}"#);
+        let r = t.api("POST", "/api/v1/units", tok, Some(&body)).await;
+        check("POST /api/v1/units", r.status, &r.body);
+        let body = format!(
+            r#"{{"username":"api{i}","full_name":"API Person","password":"langt-nok-kodeord"}}"#
+        );
+        let r = t.api("POST", "/api/v1/users", tok, Some(&body)).await;
+        check("POST /api/v1/users", r.status, &r.body);
+
+        let mut stranger = Browser::default();
+        // a different name each time: the same one would rightly be throttled after five tries
+        let r = t
+            .post(
+                &mut stranger,
+                "/login",
+                &[("username", &format!("ukendt{i}")), ("password", "forkert")],
+            )
+            .await;
+        check("POST /login (wrong password)", r.status, &r.body);
+        let r = t
+            .post(&mut b, "/language", &[("lang", "en"), ("back", "/")])
+            .await;
+        check("POST /language", r.status, &r.body);
+        let r = t.post(&mut b, "/logout", &[]).await;
+        check("POST /logout", r.status, &r.body);
+        if let Who::User(_) = who {
+            // after sign-out the session is gone
+            let r = t.get(&mut b, "/").await;
+            if r.status != StatusCode::SEE_OTHER {
+                failures.push(format!("{who:?}: still signed in after logout"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+
+    // Every API path in the OpenAPI document is in the matrix.
+    let doc = t
+        .api("GET", "/api/v1/openapi.json", None, None)
+        .await
+        .json();
+    let paths = doc["paths"].as_object().expect("paths");
+    for (path, ops) in paths {
+        for method in ops.as_object().expect("ops").keys() {
+            let route = format!("{} {path}", method.to_uppercase());
+            assert!(
+                covered.contains(&route),
+                "API route {route} is not in the role matrix"
+            );
+        }
+    }
+}
