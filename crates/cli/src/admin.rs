@@ -110,10 +110,12 @@ fn actor() -> Actor {
 
 /// A unit by id, or by name (case-insensitive) when that name is unique.
 fn find_unit(tree: &OrgTree, s: &str) -> Result<UnitId, CliError> {
-    if let Ok(id) = s.parse::<UnitId>() {
-        if tree.get(id).is_some() {
-            return Ok(id);
-        }
+    if let Some(id) = s
+        .parse::<UnitId>()
+        .ok()
+        .filter(|id| tree.get(*id).is_some())
+    {
+        return Ok(id);
     }
     let want = s.trim().to_lowercase();
     let hits: Vec<_> = tree

@@ -93,7 +93,7 @@ impl UnitName {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let s = clean_text(s);
         if s.is_empty() {
-            return Err(FieldError::new("name", "err-required"));
+            return Err(FieldError::new("name", "err-unit-name-required"));
         }
         if s.chars().count() > 120 || has_control(&s) {
             return Err(FieldError::new("name", "err-unit-name-invalid"));
@@ -116,7 +116,7 @@ impl Username {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let s = s.trim().to_lowercase();
         if s.is_empty() {
-            return Err(FieldError::new("username", "err-required"));
+            return Err(FieldError::new("username", "err-username-required"));
         }
         let ok_chars = s
             .chars()
@@ -140,7 +140,7 @@ impl FullName {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let s = clean_text(s);
         if s.is_empty() {
-            return Err(FieldError::new("full_name", "err-required"));
+            return Err(FieldError::new("full_name", "err-full-name-required"));
         }
         if s.chars().count() > 200 || has_control(&s) {
             return Err(FieldError::new("full_name", "err-full-name-invalid"));
@@ -328,7 +328,10 @@ mod tests {
         assert!(Username::parse("a").is_err());
         assert!(Username::parse("with space").is_err());
         assert!(Username::parse("æble").is_err());
-        assert_eq!(Username::parse("").unwrap_err().key, "err-required");
+        assert_eq!(
+            Username::parse("").expect_err("empty").key,
+            "err-username-required"
+        );
     }
 
     #[test]

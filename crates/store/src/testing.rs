@@ -63,12 +63,15 @@ impl TestDb {
         }
     }
 
-    /// The URL and, on PostgreSQL, the schema: what a second process needs to open the same
-    /// database.
-    pub fn pg_schema(&self) -> Option<&str> {
+    /// A URL with which another process (the `tilsyn` binary under test) opens this same
+    /// database; on PostgreSQL the schema travels as a connection option.
+    pub fn child_url(&self) -> String {
         match &self.cleanup {
-            Cleanup::Postgres { schema, .. } => Some(schema),
-            Cleanup::Sqlite(_) => None,
+            Cleanup::Postgres { url, schema } => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}options=-c%20search_path%3D{schema}")
+            }
+            Cleanup::Sqlite(_) => self.url.clone(),
         }
     }
 }

@@ -166,17 +166,15 @@ fn cookie_value(all: &[(String, String)], name: &str) -> Option<String> {
 }
 
 fn client_addr(parts: &Parts, trust_proxy: bool) -> String {
-    if trust_proxy {
-        if let Some(ip) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            return ip.to_owned();
-        }
+    let forwarded = parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    if let (true, Some(ip)) = (trust_proxy, forwarded) {
+        return ip.to_owned();
     }
     parts
         .extensions
@@ -262,14 +260,12 @@ async fn load_user(
 /// Same-origin check from the browser's own headers, then the synchroniser token: the
 /// `csrf_token` form field (or `X-CSRF-Token` header) must equal the `tilsyn_csrf` cookie.
 async fn check_csrf(parts: &Parts, body: Body, expected: Option<&str>) -> Result<Body, AppError> {
-    if let Some(site) = parts
+    let site = parts
         .headers
         .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok())
-    {
-        if !matches!(site, "same-origin" | "none") {
-            return Err(AppError::Csrf);
-        }
+        .and_then(|v| v.to_str().ok());
+    if site.is_some_and(|s| !matches!(s, "same-origin" | "none")) {
+        return Err(AppError::Csrf);
     }
     if let (Some(origin), Some(host)) = (
         parts

@@ -17,6 +17,8 @@ const PAGE_SIZE: u32 = 100;
 
 pub struct EventRow {
     pub at: String,
+    pub resource_full: String,
+    pub request_full: String,
     pub actor: String,
     pub action: String,
     pub resource: String,
@@ -43,6 +45,15 @@ struct AuditPage {
 impl AuditPage {
     fn err(&self, field: &str) -> Option<&str> {
         super::err_for(&self.errors, field)
+    }
+}
+
+/// A long id cut to its first eight characters (a path like /admin/x stays whole).
+fn short(id: &str) -> String {
+    if id.len() > 12 && !id.starts_with('/') {
+        format!("{}…", &id[..8])
+    } else {
+        id.to_owned()
     }
 }
 
@@ -84,10 +95,16 @@ pub async fn list_audit(
             action: AuditAction::parse(&e.action)
                 .map(|a| tr.t(&a.label_key()))
                 .unwrap_or_else(|| e.action.clone()),
+            // Ids are long; the table shows their start and the full value on hover.
             resource: match &e.resource_id {
+                Some(id) => format!("{} {}", e.resource_kind, short(id)),
+                None => e.resource_kind.clone(),
+            },
+            resource_full: match &e.resource_id {
                 Some(id) => format!("{} {}", e.resource_kind, id),
                 None => e.resource_kind.clone(),
             },
+            request_full: e.request_id.clone().unwrap_or_default(),
             outcome: tr.t(&format!("outcome-{}", e.outcome)),
             outcome_class: match e.outcome.as_str() {
                 "success" => "ok",
@@ -95,7 +112,7 @@ pub async fn list_audit(
                 _ => "failed",
             },
             client: e.client_addr.clone().unwrap_or_default(),
-            request: e.request_id.clone().unwrap_or_default(),
+            request: e.request_id.as_deref().map(short).unwrap_or_default(),
             details: e
                 .details
                 .iter()

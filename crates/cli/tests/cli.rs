@@ -1,0 +1,282 @@
+//! The `tilsyn` binary as an operator uses it: exit codes, user and token administration,
+//! audit-log export, and serving with a graceful shutdown. Runs on the engine that
+//! TILSYN_TEST_DATABASE_URL names, like the rest of the suite.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+use tilsyn_store::testing::TestDb;
+
+fn tilsyn(args: &[&str], url: &str, env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tilsyn"));
+    c.args(args)
+        .env("TILSYN_DATABASE_URL", url)
+        .env_remove("TILSYN_PASSWORD")
+        .env("RUST_LOG", "error");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.stdin(Stdio::null()).output().expect("run tilsyn")
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn configuration_errors_exit_2_and_runtime_failures_exit_1() {
+    let o = tilsyn(&["migrate"], "mysql://localhost/x", &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("sqlite://FILE or postgres://"),
+        "{}",
+        err(&o)
+    );
+    let o = tilsyn(
+        &["migrate"],
+        "postgres://postgres:hemmelig@127.0.0.1:1/none",
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("cannot reach the database"), "{}", err(&o));
+    assert!(!err(&o).contains("hemmelig"), "the password is not printed");
+    let o = tilsyn(
+        &["serve", "--session-idle-minutes", "0"],
+        "sqlite::memory:",
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let o = tilsyn(&["no-such-command"], "sqlite::memory:", &[]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn users_tokens_and_audit_export_from_the_command_line() {
+    let db = TestDb::new().await;
+    let url = db.child_url();
+    let o = tilsyn(&["demo", "--seed-only"], &url, &[]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("raadgiver"));
+
+    // bad input is refused whole: nothing is created
+    let o = tilsyn(
+        &[
+            "user",
+            "add",
+            "ny.person",
+            "--name",
+            "Ny Person",
+            "--role",
+            "leader",
+            "--unit",
+            "Team Nord",
+        ],
+        &url,
+        &[("TILSYN_PASSWORD", "kort")],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("mindst 10 tegn"), "{}", err(&o));
+    let o = tilsyn(
+        &["user", "add", "ny.person", "--name", "Ny Person"],
+        &url,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "no password and no terminal");
+    let o = tilsyn(
+        &[
+            "user",
+            "add",
+            "ny.person",
+            "--name",
+            "Ny Person",
+            "--role",
+            "leader",
+            "--unit",
+            "Team Ingen",
+        ],
+        &url,
+        &[("TILSYN_PASSWORD", "langt-nok-kodeord")],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("unknown unit"), "{}", err(&o));
+    assert!(
+        db.store.find_user("ny.person").await.is_err(),
+        "nothing was created"
+    );
+
+    let o = tilsyn(
+        &[
+            "user",
+            "add",
+            "Ny.Person",
+            "--name",
+            "Ny Person",
+            "--role",
+            "leader",
+            "--unit",
+            "team nord",
+        ],
+        &url,
+        &[("TILSYN_PASSWORD", "langt-nok-kodeord")],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        db.store
+            .verify_login("ny.person", "langt-nok-kodeord")
+            .await
+            .expect("login")
+            .is_some()
+    );
+    let o = tilsyn(
+        &["user", "grant", "ny.person", "lawyer", "Demo Kommune"],
+        &url,
+        &[],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let o = tilsyn(
+        &["user", "grant", "ny.person", "boss", "Demo Kommune"],
+        &url,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+
+    let o = tilsyn(&["user", "list", "--json"], &url, &[]);
+    let list: serde_json::Value = serde_json::from_str(&out(&o)).expect("json");
+    let me = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|u| u["username"] == "ny.person")
+        .expect("listed");
+    let roles: Vec<&str> = me["grants"]
+        .as_array()
+        .expect("grants")
+        .iter()
+        .map(|g| g["role"].as_str().expect("role"))
+        .collect();
+    assert_eq!(roles, vec!["leader", "lawyer"]);
+
+    let o = tilsyn(&["token", "create", "ny.person"], &url, &[]);
+    let token = out(&o).trim().to_owned();
+    assert!(token.starts_with("tls_") && token.len() == 68, "{token}");
+    assert!(db.store.token_owner(&token).await.expect("owner").is_some());
+
+    let o = tilsyn(&["user", "disable", "ny.person"], &url, &[]);
+    assert!(o.status.success());
+    assert!(
+        db.store
+            .verify_login("ny.person", "langt-nok-kodeord")
+            .await
+            .expect("login")
+            .is_none()
+    );
+    let o = tilsyn(&["token", "create", "ny.person"], &url, &[]);
+    assert_eq!(o.status.code(), Some(2), "no tokens for a disabled account");
+
+    let o = tilsyn(&["audit-log", "export", "--format", "csv"], &url, &[]);
+    assert!(o.status.success(), "{}", err(&o));
+    let csv = out(&o);
+    let mut rdr = csv::Reader::from_reader(csv.as_bytes());
+    let actions: Vec<String> = rdr
+        .records()
+        .map(|r| r.expect("row")[4].to_owned())
+        .collect();
+    for a in [
+        "unit.created",
+        "user.created",
+        "grant.created",
+        "token.created",
+        "user.disabled",
+    ] {
+        assert!(actions.contains(&a.to_owned()), "{a} missing");
+    }
+    let first_user_disabled = actions
+        .iter()
+        .position(|a| a == "user.disabled")
+        .expect("disabled");
+    let first_created = actions
+        .iter()
+        .position(|a| a == "user.created")
+        .expect("created");
+    assert!(first_created < first_user_disabled, "oldest first");
+
+    let o = tilsyn(
+        &[
+            "audit-log",
+            "export",
+            "--format",
+            "json",
+            "--since",
+            "2000-01-01",
+        ],
+        &url,
+        &[],
+    );
+    let events: serde_json::Value = serde_json::from_str(&out(&o)).expect("json");
+    assert!(
+        events.as_array().expect("array").len() >= actions.len(),
+        "the first export is itself logged"
+    );
+    let o = tilsyn(&["audit-log", "export", "--since", "01-01-2026"], &url, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = tilsyn(
+        &[
+            "audit-log",
+            "export",
+            "--since",
+            "2999-01-01",
+            "--format",
+            "json",
+        ],
+        &url,
+        &[],
+    );
+    assert_eq!(out(&o).trim(), "[]");
+}
+
+#[tokio::test]
+async fn serve_answers_and_shuts_down_gracefully_on_sigterm() {
+    let db = TestDb::new().await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tilsyn"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("TILSYN_DATABASE_URL", db.child_url())
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("line");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("address")
+        .to_owned();
+    let body = tokio::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(&addr).expect("connect");
+        use std::io::{Read, Write};
+        s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .expect("write");
+        let mut b = String::new();
+        s.read_to_string(&mut b).expect("read");
+        b
+    })
+    .await
+    .expect("join");
+    assert!(body.starts_with("HTTP/1.1 200"), "{body}");
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill")
+            .success()
+    );
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(0), "SIGTERM ends tilsyn cleanly");
+}
