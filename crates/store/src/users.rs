@@ -85,6 +85,18 @@ async fn hash_password(pw: &NewPassword) -> Result<String, StoreError> {
         .map_err(|e| StoreError::Unavailable(e.to_string()))?
 }
 
+/// Username and unit name for an audit event, read in the event's own transaction.
+async fn names(
+    tx: &mut crate::db::Tx,
+    user: UserId,
+    unit: UnitId,
+) -> Result<(String, String), StoreError> {
+    let row: Option<(String, String)> = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT u.username, n.name FROM users u, units n WHERE u.id = $1 AND n.id = $2")
+        .bind(user.0).bind(unit.0).fetch_optional(conn).await)?;
+    Ok(row.unwrap_or_default())
+}
+
 impl Store {
     pub async fn create_user(
         &self,
@@ -221,6 +233,7 @@ impl Store {
                 _ => e.into(),
             });
         }
+        let (username, unit_name) = names(&mut tx, user, unit).await?;
         record(
             &mut tx,
             actor,
@@ -230,8 +243,10 @@ impl Store {
                 resource_id: Some(grant.id.to_string()),
                 outcome: Outcome::Success,
                 details: vec![
-                    ("user_id", user.to_string()),
+                    ("username", username),
                     ("role", role.code().into()),
+                    ("unit", unit_name),
+                    ("user_id", user.to_string()),
                     ("unit_id", unit.to_string()),
                 ],
             },
@@ -248,6 +263,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
+        let (username, unit_name) = names(&mut tx, grant.user_id, grant.unit_id).await?;
         record(
             &mut tx,
             actor,
@@ -257,8 +273,10 @@ impl Store {
                 resource_id: Some(grant.id.to_string()),
                 outcome: Outcome::Success,
                 details: vec![
-                    ("user_id", grant.user_id.to_string()),
+                    ("username", username),
                     ("role", grant.role.code().into()),
+                    ("unit", unit_name),
+                    ("user_id", grant.user_id.to_string()),
                     ("unit_id", grant.unit_id.to_string()),
                 ],
             },

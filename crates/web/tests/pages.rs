@@ -122,6 +122,16 @@ async fn admin_creates_a_unit_a_user_and_grants_a_role() {
         "no admin links for a caseworker"
     );
 
+    let log = t.get(&mut admin, "/admin/audit?action=grant.created").await;
+    let newest = &log.select("table.audit tbody tr")[0];
+    assert!(
+        newest.contains("username=maja") && newest.contains("unit=Team Øst"),
+        "{newest}"
+    );
+    assert!(
+        !newest.contains("unit_id="),
+        "ids are left to the export: {newest}"
+    );
     let actions = t.audit_actions().await;
     for a in ["unit.created", "user.created", "grant.created"] {
         assert!(actions.contains(&a.to_owned()), "{a}");

@@ -113,9 +113,11 @@ pub async fn list_audit(
             },
             client: e.client_addr.clone().unwrap_or_default(),
             request: e.request_id.as_deref().map(short).unwrap_or_default(),
+            // Ids stay in the export and the API; people read the names.
             details: e
                 .details
                 .iter()
+                .filter(|(k, _)| !k.ends_with("_id"))
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect::<Vec<_>>()
                 .join(", "),
