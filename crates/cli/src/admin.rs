@@ -63,6 +63,12 @@ pub enum TokenCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Revoke every API token of USERNAME.
+    Revoke {
+        username: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -193,12 +199,16 @@ pub async fn user(cmd: UserCommand) -> Result<(), CliError> {
                 Some(u) => Some(find_unit(&store.org_tree().await?, u)?),
                 None => None,
             };
+            // The user and the first role in one transaction: both or neither.
             let user = store
-                .create_user(&actor(), &username, &full_name, Some(&password))
+                .create_user_with_role(
+                    &actor(),
+                    &username,
+                    &full_name,
+                    Some(&password),
+                    role.zip(unit),
+                )
                 .await?;
-            if let (Some(role), Some(unit)) = (role, unit) {
-                store.grant_role(&actor(), user.id, role, unit).await?;
-            }
             println!("created {} ({})", user.username, user.id);
         }
         UserCommand::Grant {
@@ -275,11 +285,20 @@ pub async fn user(cmd: UserCommand) -> Result<(), CliError> {
 }
 
 pub async fn token(cmd: TokenCommand) -> Result<(), CliError> {
-    let TokenCommand::Create {
-        username,
-        label,
-        db,
-    } = cmd;
+    let (username, label, db) = match cmd {
+        TokenCommand::Create {
+            username,
+            label,
+            db,
+        } => (username, label, db),
+        TokenCommand::Revoke { username, db } => {
+            let store = db.open().await?;
+            let user = user_by_name(&store, &username).await?;
+            let n = store.revoke_tokens(&actor(), user.id).await?;
+            println!("revoked {n} token(s) of {}", user.username);
+            return Ok(());
+        }
+    };
     let store = db.open().await?;
     let user = user_by_name(&store, &username).await?;
     if user.disabled {

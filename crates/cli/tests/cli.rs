@@ -164,6 +164,9 @@ async fn users_tokens_and_audit_export_from_the_command_line() {
     assert!(token.starts_with("tls_") && token.len() == 68, "{token}");
     assert!(db.store.token_owner(&token).await.expect("owner").is_some());
 
+    let o = tilsyn(&["token", "revoke", "ny.person"], &url, &[]);
+    assert!(out(&o).contains("revoked 1 token"), "{}", out(&o));
+    assert!(db.store.token_owner(&token).await.expect("owner").is_none());
     let o = tilsyn(&["user", "disable", "ny.person"], &url, &[]);
     assert!(o.status.success());
     assert!(

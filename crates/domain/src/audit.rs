@@ -20,12 +20,13 @@ pub enum AuditAction {
     RoleGranted,
     RoleRevoked,
     TokenCreated,
+    TokenRevoked,
     AuditLogExported,
     DemoSeeded,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 15] = [
+    pub const ALL: [AuditAction; 16] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginThrottled,
@@ -39,6 +40,7 @@ impl AuditAction {
         AuditAction::RoleGranted,
         AuditAction::RoleRevoked,
         AuditAction::TokenCreated,
+        AuditAction::TokenRevoked,
         AuditAction::AuditLogExported,
         AuditAction::DemoSeeded,
     ];
@@ -58,6 +60,7 @@ impl AuditAction {
             AuditAction::RoleGranted => "grant.created",
             AuditAction::RoleRevoked => "grant.revoked",
             AuditAction::TokenCreated => "token.created",
+            AuditAction::TokenRevoked => "token.revoked",
             AuditAction::AuditLogExported => "audit_log.exported",
             AuditAction::DemoSeeded => "demo.seeded",
         }

@@ -139,7 +139,11 @@ pub fn decide(subject: &Subject, action: &Action<'_>) -> Decision {
             if !subject.has_role_anywhere(Role::Admin) {
                 return Decision::Deny(Denial::MissingRole);
             }
-            // A unit administrator may act only on people who work entirely inside their units.
+            // A unit administrator may act only on people who work entirely inside their units;
+            // someone with no grants belongs to no unit, so only the municipality's admins.
+            if target_units.is_empty() {
+                return Decision::Deny(Denial::OutsideScope);
+            }
             if target_units
                 .iter()
                 .all(|u| subject.has_role_covering(Role::Admin, u))
@@ -293,7 +297,29 @@ mod tests {
             ),
             Decision::Deny(Denial::OutsideScope)
         );
+        let nothing: [UnitPath; 0] = [];
+        assert_eq!(
+            decide(
+                &dept_admin,
+                &Action::ChangeUserStatus {
+                    target,
+                    target_units: &nothing
+                }
+            ),
+            Decision::Deny(Denial::OutsideScope),
+            "a person without grants is outside every unit"
+        );
         let root_admin = subject(vec![(Role::Admin, o.root.clone())]);
+        assert!(
+            decide(
+                &root_admin,
+                &Action::ChangeUserStatus {
+                    target,
+                    target_units: &nothing
+                }
+            )
+            .is_allowed()
+        );
         assert!(
             decide(
                 &root_admin,

@@ -17,4 +17,5 @@ pub use audit::AUDIT_EXPORT_LIMIT;
 pub use db::{Backend, Store, redact};
 pub use error::StoreError;
 pub use sessions::SessionRecord;
+pub use throttle::login_key;
 pub use time::Ts;

@@ -52,4 +52,25 @@ impl Store {
             .bind(digest(token)).fetch_optional(pool).await)?;
         Ok(id.map(|(u,)| UserId(u)))
     }
+
+    /// Revokes every token of `user`; returns how many there were.
+    pub async fn revoke_tokens(&self, actor: &Actor, user: UserId) -> Result<u64, StoreError> {
+        let mut tx = self.begin().await?;
+        let n = on_tx!(&mut tx, conn => sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+            .bind(user.0).execute(conn).await.map(|r| r.rows_affected()))?;
+        record(
+            &mut tx,
+            actor,
+            NewAuditEvent {
+                action: AuditAction::TokenRevoked,
+                resource_kind: "api_token",
+                resource_id: None,
+                outcome: Outcome::Success,
+                details: vec![("user_id", user.to_string()), ("count", n.to_string())],
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
 }

@@ -97,6 +97,47 @@ async fn names(
     Ok(row.unwrap_or_default())
 }
 
+/// Inserts a grant and its audit event into the caller's transaction.
+async fn insert_grant(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    grant: &Grant,
+) -> Result<(), StoreError> {
+    let res = on_tx!(tx, conn => sqlx::query(
+            "INSERT INTO grants (id, user_id, role, unit_id, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(grant.id.0).bind(grant.user_id.0).bind(grant.role.code()).bind(grant.unit_id.0).bind(Ts::now())
+            .execute(conn).await.map(|_| ()));
+    if let Err(e) = res {
+        return Err(match &e {
+            _ if StoreError::is_unique_violation(&e) => {
+                Problem::one("role", "err-grant-exists").into()
+            }
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
+            _ => e.into(),
+        });
+    }
+    let (username, unit_name) = names(tx, grant.user_id, grant.unit_id).await?;
+    record(
+        tx,
+        actor,
+        NewAuditEvent {
+            action: AuditAction::RoleGranted,
+            resource_kind: "grant",
+            resource_id: Some(grant.id.to_string()),
+            outcome: Outcome::Success,
+            details: vec![
+                ("username", username),
+                ("role", grant.role.code().into()),
+                ("unit", unit_name),
+                ("user_id", grant.user_id.to_string()),
+                ("unit_id", grant.unit_id.to_string()),
+            ],
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 impl Store {
     pub async fn create_user(
         &self,
@@ -104,6 +145,19 @@ impl Store {
         username: &Username,
         full_name: &FullName,
         password: Option<&NewPassword>,
+    ) -> Result<User, StoreError> {
+        self.create_user_with_role(actor, username, full_name, password, None)
+            .await
+    }
+
+    /// Creates a user and, if given, their first role, in one transaction: both or neither.
+    pub async fn create_user_with_role(
+        &self,
+        actor: &Actor,
+        username: &Username,
+        full_name: &FullName,
+        password: Option<&NewPassword>,
+        role: Option<(Role, UnitId)>,
     ) -> Result<User, StoreError> {
         let hash = match password {
             Some(p) => Some(hash_password(p).await?),
@@ -142,6 +196,15 @@ impl Store {
             },
         )
         .await?;
+        if let Some((role, unit)) = role {
+            let grant = Grant {
+                id: GrantId::new(),
+                user_id: user.id,
+                role,
+                unit_id: unit,
+            };
+            insert_grant(&mut tx, actor, &grant).await?;
+        }
         tx.commit().await?;
         Ok(user)
     }
@@ -220,38 +283,7 @@ impl Store {
             unit_id: unit,
         };
         let mut tx = self.begin().await?;
-        let res = on_tx!(&mut tx, conn => sqlx::query(
-            "INSERT INTO grants (id, user_id, role, unit_id, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(grant.id.0).bind(user.0).bind(role.code()).bind(unit.0).bind(Ts::now())
-            .execute(conn).await.map(|_| ()));
-        if let Err(e) = res {
-            return Err(match &e {
-                _ if StoreError::is_unique_violation(&e) => {
-                    Problem::one("role", "err-grant-exists").into()
-                }
-                sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
-                _ => e.into(),
-            });
-        }
-        let (username, unit_name) = names(&mut tx, user, unit).await?;
-        record(
-            &mut tx,
-            actor,
-            NewAuditEvent {
-                action: AuditAction::RoleGranted,
-                resource_kind: "grant",
-                resource_id: Some(grant.id.to_string()),
-                outcome: Outcome::Success,
-                details: vec![
-                    ("username", username),
-                    ("role", role.code().into()),
-                    ("unit", unit_name),
-                    ("user_id", user.to_string()),
-                    ("unit_id", unit.to_string()),
-                ],
-            },
-        )
-        .await?;
+        insert_grant(&mut tx, actor, &grant).await?;
         tx.commit().await?;
         Ok(grant)
     }
@@ -334,6 +366,9 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
+        // A new password is often the answer to a leaked one: end every session at once.
+        on_tx!(&mut tx, conn => sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user.0).execute(conn).await.map(|_| ()))?;
         record(
             &mut tx,
             actor,
@@ -362,7 +397,16 @@ impl Store {
             password_hash: Option<String>,
             disabled: bool,
         }
-        let name = username.trim().to_lowercase();
+        // A name that cannot be a username never reaches the database (control characters,
+        // absurd lengths), but costs the same time as any other miss.
+        let Ok(name) = Username::parse(username) else {
+            let pw = password.to_owned();
+            tokio::task::spawn_blocking(move || verify_blocking(&DUMMY_HASH, &pw))
+                .await
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            return Ok(None);
+        };
+        let name = name.as_str().to_owned();
         let cred: Option<Cred> = on_db!(&self.db, pool => sqlx::query_as(
             "SELECT id, password_hash, disabled FROM users WHERE username = $1")
             .bind(name).fetch_optional(pool).await)?;

@@ -235,6 +235,32 @@ async fn users_grants_and_login() {
 }
 
 #[tokio::test]
+async fn a_user_and_their_first_role_are_created_together_or_not_at_all() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let root = s
+        .create_municipality(&actor(), &uname("K"))
+        .await
+        .expect("root");
+    let name = Username::parse("hanne").expect("u");
+    let full = FullName::parse("Hanne Hansen").expect("n");
+    let missing_unit = Some((Role::Leader, UnitId::new()));
+    let err = s
+        .create_user_with_role(&actor(), &name, &full, None, missing_unit)
+        .await;
+    assert!(err.is_err());
+    assert!(
+        matches!(s.find_user("hanne").await, Err(StoreError::NotFound)),
+        "no user without the role"
+    );
+    let ok = s
+        .create_user_with_role(&actor(), &name, &full, None, Some((Role::Leader, root.id)))
+        .await
+        .expect("both");
+    assert_eq!(s.grants_of(ok.id).await.expect("grants").len(), 1);
+}
+
+#[tokio::test]
 async fn sessions_tokens_and_throttling() {
     let db = TestDb::new().await;
     let s = &db.store;
@@ -270,6 +296,11 @@ async fn sessions_tokens_and_throttling() {
     assert_eq!(s.token_owner(&token).await.expect("owner"), Some(u.id));
     assert_eq!(s.token_owner("tls_0000").await.expect("owner"), None);
     assert_eq!(s.token_owner(&token[4..]).await.expect("owner"), None);
+    s.create_token(&actor(), u.id, "second")
+        .await
+        .expect("token");
+    assert_eq!(s.revoke_tokens(&actor(), u.id).await.expect("revoke"), 2);
+    assert_eq!(s.token_owner(&token).await.expect("owner"), None);
 
     let since = Utc::now() - Duration::minutes(15);
     for _ in 0..3 {
@@ -422,4 +453,37 @@ async fn demo_seed_is_idempotent() {
             "{name}"
         );
     }
+}
+
+#[tokio::test]
+async fn sign_in_and_out_write_their_events_with_the_session() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let u = user(s, "lone").await;
+    let secret = s.sign_in(&actor(), u.id).await.expect("sign in");
+    assert!(s.find_session(&secret).await.expect("find").is_some());
+    s.sign_out(&actor(), &secret).await.expect("sign out");
+    s.sign_out(&actor(), &secret)
+        .await
+        .expect("twice is harmless");
+    assert!(s.find_session(&secret).await.expect("find").is_none());
+    let actions: Vec<String> = s
+        .list_audit_events(&AuditFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("events")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| *a == "logout").count(),
+        1,
+        "one sign-out, one event"
+    );
+    assert_eq!(
+        actions.iter().filter(|a| *a == "login.succeeded").count(),
+        1
+    );
 }

@@ -165,16 +165,19 @@ fn cookie_value(all: &[(String, String)], name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// The client's address. Behind a trusted proxy, the right-most X-Forwarded-For entry: the one
+/// our proxy appended. Entries further left are whatever the client sent, so never trusted.
 fn client_addr(parts: &Parts, trust_proxy: bool) -> String {
     let forwarded = parts
         .headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .next_back()
+        .and_then(|s| s.trim().parse::<std::net::IpAddr>().ok());
     if let (true, Some(ip)) = (trust_proxy, forwarded) {
-        return ip.to_owned();
+        return ip.to_string();
     }
     parts
         .extensions
@@ -420,13 +423,14 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
 }
 
 fn finish(state: &AppState, ctx: &Ctx, mut res: Response, new_csrf: bool) -> Response {
-    // A request refused before its handler ran (malformed body) reveals nothing; anything
-    // else that never asked the policy is denied by default.
-    let refused_input = res
-        .extensions()
-        .get::<ErrorMarker>()
-        .is_some_and(|m| matches!(*m.0, AppError::BadJson { .. } | AppError::BadRequest));
-    if !ctx.was_decided() && !refused_input {
+    // A request refused before its handler ran (a malformed body, query or path that an
+    // extractor rejected) reveals nothing; any other answer that never asked the policy is
+    // denied by default.
+    let refused = res.status().is_client_error();
+    if !ctx.was_decided() && refused && res.extensions().get::<ErrorMarker>().is_none() {
+        res = AppError::BadRequest.into_response();
+    }
+    if !ctx.was_decided() && !refused {
         tracing::error!(path = %ctx.path, "route answered without a policy decision");
         res = AppError::Internal(format!("no policy decision on {}", ctx.path)).into_response();
     }

@@ -57,7 +57,14 @@ fn layered(routes: Router<AppState>, state: AppState, timeout: std::time::Durati
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        // Our own request ids only: a client-chosen one would end up in the audit log.
+        .layer(axum::middleware::map_request(strip_request_id))
         .with_state(state)
+}
+
+async fn strip_request_id<B>(mut req: Request<B>) -> Request<B> {
+    req.headers_mut().remove(&REQUEST_ID);
+    req
 }
 
 /// Serves until `shutdown` completes, then finishes the requests in flight.

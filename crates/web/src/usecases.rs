@@ -4,7 +4,7 @@
 
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Copenhagen;
 use serde::Deserialize;
 use tilsyn_domain::audit::{AuditAction, AuditEvent, AuditFilter, Outcome};
@@ -231,9 +231,13 @@ impl AuditQuery {
             if s.trim().is_empty() {
                 return Ok(None);
             }
+            // Years outside this range are typing mistakes, and past 9999 the engines would
+            // also disagree on how to compare them.
             NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .ok()
+                .filter(|d| (1970..=9998).contains(&d.year()))
                 .map(Some)
-                .map_err(|_| tilsyn_domain::FieldError::new(field, "err-date-invalid"))
+                .ok_or(tilsyn_domain::FieldError::new(field, "err-date-invalid"))
         };
         let since = p.take(date("since", &self.since)).flatten();
         let until = p.take(date("until", &self.until)).flatten();
@@ -266,12 +270,16 @@ impl AuditQuery {
         } else {
             p.take(parse_id("before", "err-id-invalid", &self.before))
         };
+        let actor = self.actor.trim().to_lowercase();
+        if actor.chars().count() > 200 || actor.chars().any(char::is_control) {
+            p.push(tilsyn_domain::FieldError::new("actor", "err-actor-invalid"));
+        }
         p.into_result()?;
         Ok(AuditFilter {
             since: since.map(danish_day_start),
             until: until.and_then(|d| d.succ_opt()).map(danish_day_start),
             action,
-            actor_username: Some(self.actor.trim().to_lowercase()).filter(|s| !s.is_empty()),
+            actor_username: Some(actor).filter(|s| !s.is_empty()),
             outcome,
             before,
             limit,
@@ -338,6 +346,16 @@ mod tests {
 
     #[test]
     fn audit_query_reports_every_bad_field() {
+        let far = AuditQuery {
+            until: "9999-12-31".into(),
+            actor: "a\u{0}".into(),
+            ..Default::default()
+        };
+        let p = far.to_filter(10).expect_err("invalid");
+        assert_eq!(
+            p.0.iter().map(|e| e.field).collect::<Vec<_>>(),
+            vec!["until", "actor"]
+        );
         let q = AuditQuery {
             since: "31-01-2026".into(),
             action: "nope".into(),

@@ -311,3 +311,139 @@ async fn next_parameter_only_leads_to_local_pages() {
         .await;
     assert_eq!(r.location(), "/");
 }
+
+#[tokio::test]
+async fn throttled_attempts_do_not_prolong_the_pause_and_odd_names_are_harmless() {
+    let mut settings = Settings::default();
+    settings.throttle.per_account = 3;
+    let t = TestApp::with_settings(settings).await;
+    let mut b = Browser::default();
+    for _ in 0..3 {
+        t.post(
+            &mut b,
+            "/login",
+            &[("username", "leder"), ("password", "forkert")],
+        )
+        .await;
+    }
+    for _ in 0..4 {
+        let r = t
+            .post(
+                &mut b,
+                "/login",
+                &[("username", "leder"), ("password", "forkert")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let since = chrono::Utc::now() - chrono::Duration::minutes(15);
+    let (account, _) = t
+        .store()
+        .login_failures_since("leder", "unknown", since)
+        .await
+        .expect("count");
+    assert_eq!(account, 3, "only real password checks count");
+
+    // a NUL byte or a megabyte of name: a plain failed sign-in on both engines, a short log entry
+    let huge = "x".repeat(1_000_000);
+    for name in ["admin\u{0}", huge.as_str(), "ÆØÅ"] {
+        let mut c = Browser::default();
+        let r = t
+            .post(
+                &mut c,
+                "/login",
+                &[("username", name), ("password", "demo")],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNAUTHORIZED,
+            "{}",
+            &name[..name.len().min(10)]
+        );
+    }
+    let events = t
+        .store()
+        .list_audit_events(&tilsyn_domain::audit::AuditFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .expect("events");
+    assert!(events.iter().all(|e| {
+        e.details
+            .get("username")
+            .is_none_or(|u| u.chars().count() <= 64)
+    }));
+}
+
+#[tokio::test]
+async fn the_client_address_comes_from_our_proxy_and_request_ids_are_ours() {
+    let t = TestApp::with_settings(Settings {
+        trust_proxy: true,
+        ..Settings::default()
+    })
+    .await;
+    let mut b = Browser {
+        headers: vec![
+            ("x-forwarded-for".into(), "6.6.6.6, 10.0.0.7".into()),
+            ("x-request-id".into(), "forged-id".into()),
+        ],
+        ..Browser::default()
+    };
+    let r = t
+        .post(
+            &mut b,
+            "/login",
+            &[("username", "leder"), ("password", "forkert")],
+        )
+        .await;
+    assert_ne!(
+        r.headers.get("x-request-id").and_then(|v| v.to_str().ok()),
+        Some("forged-id")
+    );
+    let events = t
+        .store()
+        .list_audit_events(&tilsyn_domain::audit::AuditFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .expect("events");
+    assert_eq!(events[0].action, "login.failed");
+    assert_eq!(
+        events[0].client_addr.as_deref(),
+        Some("10.0.0.7"),
+        "the right-most entry"
+    );
+    assert_ne!(events[0].request_id.as_deref(), Some("forged-id"));
+}
+
+#[tokio::test]
+async fn malformed_queries_and_paths_are_bad_requests_not_crashes() {
+    let t = TestApp::new().await;
+    let mut b = Browser::default();
+    let r = t.get(&mut b, "/login?ok=a&ok=b").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.select("h1"),
+        vec!["Forespørgslen kunne ikke forstås".to_owned()]
+    );
+    let mut admin = t.login("admin").await;
+    let r = t.get(&mut admin, "/admin/users/%FF").await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    let r = t.get(&mut b, "/login?next=/%09/evil.example").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = t
+        .post(
+            &mut b,
+            "/login",
+            &[
+                ("username", "admin"),
+                ("password", "demo"),
+                ("next", "/\t/evil.example"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/");
+}

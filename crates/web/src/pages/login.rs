@@ -82,14 +82,8 @@ pub async fn submit_login(
     ctx.public();
     let store = &state.store;
     let throttle = state.settings.throttle;
-    let attempted = form.username.trim().to_lowercase();
-    let (by_account, by_addr) = store
-        .login_failures_since(
-            &attempted,
-            &ctx.client_addr,
-            throttle.window_start(Utc::now()),
-        )
-        .await?;
+    // Whatever was typed, the log and the throttle see a short, clean key.
+    let attempted = tilsyn_store::login_key(&form.username);
     let event = |action, outcome| NewAuditEvent {
         action,
         resource_kind: "session",
@@ -97,7 +91,19 @@ pub async fn submit_login(
         outcome,
         details: vec![("username", attempted.clone())],
     };
-    if throttle.is_throttled(by_account, by_addr) {
+    // Count this attempt first, so attempts sent in parallel see each other.
+    let attempt = store
+        .record_login_failure(&attempted, &ctx.client_addr)
+        .await?;
+    let (by_account, by_addr) = store
+        .login_failures_since(
+            &attempted,
+            &ctx.client_addr,
+            throttle.window_start(Utc::now()),
+        )
+        .await?;
+    if throttle.is_throttled(by_account.saturating_sub(1), by_addr.saturating_sub(1)) {
+        store.forget_login_failure(attempt).await?;
         store
             .record_event(
                 &ctx.actor(),
@@ -111,10 +117,7 @@ pub async fn submit_login(
             StatusCode::TOO_MANY_REQUESTS,
         ));
     }
-    let Some(user) = store.verify_login(&attempted, &form.password).await? else {
-        store
-            .record_login_failure(&attempted, &ctx.client_addr)
-            .await?;
+    let Some(user) = store.verify_login(&form.username, &form.password).await? else {
         store
             .record_event(
                 &ctx.actor(),
@@ -132,22 +135,19 @@ pub async fn submit_login(
     if let Some(old) = &ctx.session_secret {
         store.delete_session(old).await?;
     }
-    let secret = store.create_session(user.id).await?;
     let actor = Actor {
         user_id: Some(user.id),
         username: Some(user.username.clone()),
         client_addr: Some(ctx.client_addr.clone()),
         request_id: Some(ctx.request_id.clone()),
     };
-    store
-        .record_event(&actor, event(AuditAction::LoginSucceeded, Outcome::Success))
-        .await?;
-    let mut res = Redirect::to(local_path(if form.next.is_empty() {
+    let secret = store.sign_in(&actor, user.id).await?;
+    let next = if form.next.is_empty() {
         "/"
     } else {
         &form.next
-    }))
-    .into_response();
+    };
+    let mut res = Redirect::to(local_path(next)).into_response();
     let h = res.headers_mut();
     h.append(
         header::SET_COOKIE,
@@ -164,20 +164,7 @@ pub async fn submit_login(
 pub async fn submit_logout(ctx: Ctx, State(state): State<AppState>) -> AppResult<Response> {
     ctx.public();
     if let (Some(secret), Some(_)) = (&ctx.session_secret, &ctx.user) {
-        state.store.delete_session(secret).await?;
-        state
-            .store
-            .record_event(
-                &ctx.actor(),
-                NewAuditEvent {
-                    action: AuditAction::Logout,
-                    resource_kind: "session",
-                    resource_id: None,
-                    outcome: Outcome::Success,
-                    details: vec![],
-                },
-            )
-            .await?;
+        state.store.sign_out(&ctx.actor(), secret).await?;
     }
     let mut res = Redirect::to("/login?ok=signed-out").into_response();
     res.headers_mut()

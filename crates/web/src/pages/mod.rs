@@ -224,9 +224,12 @@ pub struct LanguageForm {
     back: String,
 }
 
-/// Only a local path is a safe place to return to (no `//host` or `http://`).
+/// Only a local path is a safe place to return to: printable ASCII only (browsers drop tabs
+/// and newlines, which would turn `/<tab>/host` into `//host`), starting with exactly one `/`.
 pub fn local_path(p: &str) -> &str {
-    if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') {
+    let printable = p.bytes().all(|b| (0x21..=0x7e).contains(&b));
+    let second = p.as_bytes().get(1).copied();
+    if printable && p.starts_with('/') && second != Some(b'/') && second != Some(b'\\') {
         p
     } else {
         "/"
@@ -255,5 +258,15 @@ mod tests {
         assert_eq!(local_path("https://evil.example"), "/");
         assert_eq!(local_path("/\\evil.example"), "/");
         assert_eq!(local_path(""), "/");
+        assert_eq!(local_path("/	/evil.example"), "/");
+        assert_eq!(
+            local_path(
+                "/x
+"
+            ),
+            "/"
+        );
+        assert_eq!(local_path("/admin users"), "/");
+        assert_eq!(local_path("/admin/users?ok=1"), "/admin/users?ok=1");
     }
 }
