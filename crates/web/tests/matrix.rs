@@ -96,33 +96,27 @@ async fn every_role_gets_exactly_what_the_policy_allows() {
             Who::Anonymous => (Browser::default(), None),
             Who::User(u) => (t.login(u).await, Some(t.token(u).await)),
         };
-        // A grant the admin may revoke (fresh per principal, so only the admin's call succeeds).
-        let grant = t
-            .store()
-            .grant_role(
-                &Default::default(),
-                target.parse().expect("id"),
-                tilsyn_domain::Role::Viewer,
-                team_syd.parse().expect("id"),
-            )
-            .await
-            .ok()
-            .map(|g| g.id.to_string())
-            .unwrap_or_else(|| {
-                // already granted by an earlier principal whose revoke was refused
-                String::new()
-            });
-        let grant = if grant.is_empty() {
-            t.store()
-                .grants_of(target.parse().expect("id"))
+        // A grant for the revoke route: only the admin's attempt removes it, so every other
+        // principal finds the one an earlier principal left.
+        let target_id: tilsyn_domain::UserId = target.parse().expect("id");
+        let existing = t.store().grants_of(target_id).await.expect("grants");
+        let grant = match existing
+            .iter()
+            .find(|g| g.role == tilsyn_domain::Role::Viewer)
+        {
+            Some(g) => g.id.to_string(),
+            None => t
+                .store()
+                .grant_role(
+                    &Default::default(),
+                    target_id,
+                    tilsyn_domain::Role::Viewer,
+                    team_syd.parse().expect("id"),
+                )
                 .await
-                .expect("grants")
-                .into_iter()
-                .find(|g| g.role == tilsyn_domain::Role::Viewer)
-                .map(|g| g.id.to_string())
                 .expect("grant")
-        } else {
-            grant
+                .id
+                .to_string(),
         };
         let name = format!("Enhed {i}");
         let uname = format!("ny{i}");
