@@ -78,7 +78,9 @@ impl From<tilsyn_store::StoreError> for CliError {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    config::init_logging();
+    // A log line per request would measure the terminal, not tilsyn.
+    let quiet = matches!(cli.command, Command::Bench(_));
+    config::init_logging(if quiet { "warn" } else { "info,sqlx=warn" });
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
