@@ -37,6 +37,12 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Set a new password (from TILSYN_PASSWORD or asked for) and end the person's sessions.
+    Passwd {
+        username: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Disable an account and end its sessions.
     Disable {
         username: String,
@@ -223,6 +229,16 @@ pub async fn user(cmd: UserCommand) -> Result<(), CliError> {
             let unit = find_unit(&store.org_tree().await?, &unit)?;
             store.grant_role(&actor(), user.id, role, unit).await?;
             println!("granted {} to {}", role.code(), user.username);
+        }
+        UserCommand::Passwd { username, db } => {
+            let password = read_password()?;
+            let store = db.open().await?;
+            let user = user_by_name(&store, &username).await?;
+            store.set_password(&actor(), user.id, &password).await?;
+            println!(
+                "password set for {}; their sessions have ended",
+                user.username
+            );
         }
         UserCommand::Disable { username, db } => {
             let store = db.open().await?;

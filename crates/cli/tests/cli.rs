@@ -164,6 +164,36 @@ async fn users_tokens_and_audit_export_from_the_command_line() {
     assert!(token.starts_with("tls_") && token.len() == 68, "{token}");
     assert!(db.store.token_owner(&token).await.expect("owner").is_some());
 
+    let o = tilsyn(
+        &["user", "passwd", "ny.person"],
+        &url,
+        &[("TILSYN_PASSWORD", "kort")],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "too short: refused, nothing changed"
+    );
+    assert!(
+        db.store
+            .verify_login("ny.person", "langt-nok-kodeord")
+            .await
+            .expect("login")
+            .is_some()
+    );
+    let o = tilsyn(
+        &["user", "passwd", "ny.person"],
+        &url,
+        &[("TILSYN_PASSWORD", "et nyt langt kodeord")],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        db.store
+            .verify_login("ny.person", "et nyt langt kodeord")
+            .await
+            .expect("login")
+            .is_some()
+    );
     let o = tilsyn(&["token", "revoke", "ny.person"], &url, &[]);
     assert!(out(&o).contains("revoked 1 token"), "{}", out(&o));
     assert!(db.store.token_owner(&token).await.expect("owner").is_none());
