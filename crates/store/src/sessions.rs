@@ -31,18 +31,6 @@ pub struct SessionRecord {
 }
 
 impl Store {
-    /// Starts a session and returns the secret for the cookie. A new secret on every sign-in is
-    /// what rotates the session id.
-    pub async fn create_session(&self, user: UserId) -> Result<String, StoreError> {
-        let s = secret();
-        let now = Ts::now();
-        on_db!(&self.db, pool => sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $4)")
-            .bind(digest(&s)).bind(user.0).bind(now).bind(now)
-            .execute(pool).await.map(|_| ()))?;
-        Ok(s)
-    }
-
     pub async fn find_session(&self, secret: &str) -> Result<Option<SessionRecord>, StoreError> {
         #[derive(sqlx::FromRow)]
         struct Row {

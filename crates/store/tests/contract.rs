@@ -177,7 +177,7 @@ async fn users_grants_and_login() {
     assert!(s.grants_of(u.id).await.expect("grants").is_empty());
 
     // disabling ends sessions and blocks login
-    let secret = s.create_session(u.id).await.expect("session");
+    let secret = s.sign_in(&actor(), u.id).await.expect("session");
     assert!(s.find_session(&secret).await.expect("find").is_some());
     s.set_user_disabled(&actor(), u.id, true)
         .await
@@ -265,8 +265,8 @@ async fn sessions_tokens_and_throttling() {
     let db = TestDb::new().await;
     let s = &db.store;
     let u = user(s, "jens").await;
-    let a = s.create_session(u.id).await.expect("a");
-    let b = s.create_session(u.id).await.expect("b");
+    let a = s.sign_in(&actor(), u.id).await.expect("a");
+    let b = s.sign_in(&actor(), u.id).await.expect("b");
     assert_ne!(a, b, "each sign-in gets a new session id");
     let rec = s.find_session(&a).await.expect("find").expect("exists");
     assert_eq!(rec.user_id, u.id);

@@ -106,10 +106,6 @@ impl Tr {
     pub fn has(&self, key: &str) -> bool {
         LOCALES.try_lookup(self.0.id(), key).is_some()
     }
-
-    pub fn lang(&self) -> &'static str {
-        self.0.code()
-    }
 }
 
 #[cfg(test)]
