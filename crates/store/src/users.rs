@@ -116,12 +116,22 @@ async fn insert_grant(
             _ => e.into(),
         });
     }
+    record_grant_event(tx, actor, AuditAction::RoleGranted, grant).await
+}
+
+/// The event for a grant given or taken, naming the person and the unit.
+async fn record_grant_event(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    action: AuditAction,
+    grant: &Grant,
+) -> Result<(), StoreError> {
     let (username, unit_name) = names(tx, grant.user_id, grant.unit_id).await?;
     record(
         tx,
         actor,
         NewAuditEvent {
-            action: AuditAction::RoleGranted,
+            action,
             resource_kind: "grant",
             resource_id: Some(grant.id.to_string()),
             outcome: Outcome::Success,
@@ -134,7 +144,13 @@ async fn insert_grant(
             ],
         },
     )
-    .await?;
+    .await
+}
+
+/// Ends every session of a person whose access just changed, inside the change's transaction.
+async fn end_sessions_of(tx: &mut crate::db::Tx, user: UserId) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user.0).execute(conn).await.map(|_| ()))?;
     Ok(())
 }
 
@@ -295,25 +311,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        let (username, unit_name) = names(&mut tx, grant.user_id, grant.unit_id).await?;
-        record(
-            &mut tx,
-            actor,
-            NewAuditEvent {
-                action: AuditAction::RoleRevoked,
-                resource_kind: "grant",
-                resource_id: Some(grant.id.to_string()),
-                outcome: Outcome::Success,
-                details: vec![
-                    ("username", username),
-                    ("role", grant.role.code().into()),
-                    ("unit", unit_name),
-                    ("user_id", grant.user_id.to_string()),
-                    ("unit_id", grant.unit_id.to_string()),
-                ],
-            },
-        )
-        .await?;
+        record_grant_event(&mut tx, actor, AuditAction::RoleRevoked, grant).await?;
         tx.commit().await
     }
 
@@ -331,8 +329,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         if disabled {
-            on_tx!(&mut tx, conn => sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(user.0).execute(conn).await.map(|_| ()))?;
+            end_sessions_of(&mut tx, user).await?;
         }
         record(
             &mut tx,
@@ -367,8 +364,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         // A new password is often the answer to a leaked one: end every session at once.
-        on_tx!(&mut tx, conn => sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user.0).execute(conn).await.map(|_| ()))?;
+        end_sessions_of(&mut tx, user).await?;
         record(
             &mut tx,
             actor,
