@@ -11,7 +11,7 @@ use argon2::password_hash::{
 };
 use std::sync::LazyLock;
 use tilsyn_domain::audit::{Actor, AuditAction, NewAuditEvent, Outcome};
-use tilsyn_domain::org::{FullName, Grant, NewPassword, User, Username};
+use tilsyn_domain::org::{FullName, Grant, NewPassword, OrgTree, User, Username};
 use tilsyn_domain::policy::Subject;
 use tilsyn_domain::{GrantId, Problem, Role, UnitId, UserId};
 use uuid::Uuid;
@@ -268,8 +268,9 @@ impl Store {
         row.ok_or(StoreError::NotFound)?.into_grant()
     }
 
-    /// The person as the access policy sees them, or `NotFound`.
-    pub async fn subject(&self, id: UserId) -> Result<(User, Subject), StoreError> {
+    /// The person as the access policy sees them, with the unit tree their grant paths came
+    /// from (so a request needs to read the tree once), or `NotFound`.
+    pub async fn subject(&self, id: UserId) -> Result<(User, Subject, OrgTree), StoreError> {
         let user = self.get_user(id).await?;
         let grants = self.grants_of(id).await?;
         let tree = self.org_tree().await?;
@@ -282,7 +283,7 @@ impl Store {
             disabled: user.disabled,
             grants,
         };
-        Ok((user, subject))
+        Ok((user, subject, tree))
     }
 
     pub async fn grant_role(

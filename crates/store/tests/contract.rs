@@ -166,7 +166,7 @@ async fn users_grants_and_login() {
         .await
         .expect_err("twice");
     assert_eq!(field_keys(again), vec![("role", "err-grant-exists")]);
-    let (_, subject) = s.subject(u.id).await.expect("subject");
+    let (_, subject, _) = s.subject(u.id).await.expect("subject");
     assert_eq!(subject.grants.len(), 1);
     assert_eq!(subject.grants[0].1.ancestors, vec![root.id]);
     s.revoke_grant(&actor(), &g).await.expect("revoke");

@@ -17,7 +17,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tilsyn_domain::audit::{Actor, AuditAction, NewAuditEvent, Outcome};
-use tilsyn_domain::org::User;
+use tilsyn_domain::org::{OrgTree, User};
 use tilsyn_domain::policy::{Action, Decision, Subject, decide};
 use tilsyn_store::{Store, StoreError};
 
@@ -31,6 +31,8 @@ const MAX_FORM_BYTES: usize = 1024 * 1024;
 pub struct SignedIn {
     pub user: User,
     pub subject: Subject,
+    /// The unit tree as read for this request; handlers use it instead of reading it again.
+    pub tree: OrgTree,
 }
 
 pub struct RequestCtx {
@@ -252,9 +254,15 @@ async fn load_user(
         return Ok((None, None, ended));
     };
     match store.subject(id).await {
-        Ok((user, subject)) if !user.disabled => {
-            Ok((Some(SignedIn { user, subject }), secret, false))
-        }
+        Ok((user, subject, tree)) if !user.disabled => Ok((
+            Some(SignedIn {
+                user,
+                subject,
+                tree,
+            }),
+            secret,
+            false,
+        )),
         Ok(_) | Err(StoreError::NotFound) => Ok((None, None, false)),
         Err(e) => Err(e),
     }

@@ -57,15 +57,15 @@ fn parse_id<T: std::str::FromStr>(
 }
 
 pub async fn organisation(store: &Store, ctx: &Ctx) -> AppResult<(OrgTree, Vec<User>, Vec<Grant>)> {
-    ctx.authorize(&Action::ViewOrganisation).await?;
-    let tree = store.org_tree().await?;
+    let who = ctx.authorize(&Action::ViewOrganisation).await?;
+    let tree = who.tree.clone();
     let users = store.list_users().await?;
     let grants = store.list_grants().await?;
     Ok((tree, users, grants))
 }
 
 pub async fn create_unit(store: &Store, ctx: &Ctx, input: &NewUnitInput) -> AppResult<Unit> {
-    ctx.authorize(&Action::ViewOrganisation).await?;
+    let who = ctx.authorize(&Action::ViewOrganisation).await?;
     let mut p = Problem::default();
     let parent: Option<UnitId> = p.take(parse_id(
         "parent_id",
@@ -74,7 +74,7 @@ pub async fn create_unit(store: &Store, ctx: &Ctx, input: &NewUnitInput) -> AppR
     ));
     let kind = p.take(UnitKind::parse(&input.kind));
     let name = p.take(UnitName::parse(&input.name));
-    let tree = store.org_tree().await?;
+    let tree = &who.tree;
     let path = parent.and_then(|id| tree.path(id));
     if parent.is_some() && path.is_none() {
         p.push(tilsyn_domain::FieldError::new(
@@ -119,12 +119,12 @@ pub async fn grant_role(
     user: UserId,
     input: &NewGrantInput,
 ) -> AppResult<Grant> {
-    ctx.authorize(&Action::ViewOrganisation).await?;
+    let who = ctx.authorize(&Action::ViewOrganisation).await?;
     store.get_user(user).await?;
     let mut p = Problem::default();
     let role = p.take(Role::parse(&input.role));
     let unit: Option<UnitId> = p.take(parse_id("unit_id", "err-unit-unknown", &input.unit_id));
-    let tree = store.org_tree().await?;
+    let tree = &who.tree;
     let path = unit.and_then(|u| tree.path(u));
     if unit.is_some() && path.is_none() {
         p.push(tilsyn_domain::FieldError::new(
@@ -148,12 +148,12 @@ pub async fn revoke_grant(
     user: UserId,
     grant: GrantId,
 ) -> AppResult<Grant> {
-    ctx.authorize(&Action::ViewOrganisation).await?;
+    let who = ctx.authorize(&Action::ViewOrganisation).await?;
     let g = store.get_grant(grant).await?;
     if g.user_id != user {
         return Err(AppError::NotFound);
     }
-    let tree = store.org_tree().await?;
+    let tree = &who.tree;
     let path = tree.path(g.unit_id).ok_or(AppError::NotFound)?;
     ctx.authorize(&Action::ChangeGrant { unit: &path }).await?;
     store.revoke_grant(&ctx.actor(), &g).await?;
@@ -166,10 +166,10 @@ pub async fn set_user_disabled(
     user: UserId,
     disabled: bool,
 ) -> AppResult<()> {
-    ctx.authorize(&Action::ViewOrganisation).await?;
+    let who = ctx.authorize(&Action::ViewOrganisation).await?;
     let grants = store.grants_of(user).await?;
     store.get_user(user).await?;
-    let tree = store.org_tree().await?;
+    let tree = &who.tree;
     let units: Vec<_> = grants.iter().filter_map(|g| tree.path(g.unit_id)).collect();
     ctx.authorize(&Action::ChangeUserStatus {
         target: user,

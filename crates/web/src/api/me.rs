@@ -2,9 +2,7 @@
 
 use crate::ctx::Ctx;
 use crate::error::AppResult;
-use crate::state::AppState;
 use axum::Json;
-use axum::extract::State;
 use serde::Serialize;
 use tilsyn_domain::policy::Action;
 use utoipa::ToSchema;
@@ -31,9 +29,9 @@ pub struct MeResponse {
         (status = 200, description = "The caller", body = MeResponse),
         (status = 401, description = "No valid token", body = super::ProblemDetails, content_type = "application/problem+json"),
     ))]
-pub async fn get_me(ctx: Ctx, State(state): State<AppState>) -> AppResult<Json<MeResponse>> {
+pub async fn get_me(ctx: Ctx) -> AppResult<Json<MeResponse>> {
     let me = ctx.authorize(&Action::ViewOwn).await?;
-    let tree = state.store.org_tree().await?;
+    let tree = &me.tree;
     Ok(Json(MeResponse {
         id: me.user.id.to_string(),
         username: me.user.username.clone(),

@@ -4,9 +4,7 @@
 use super::{Chrome, render};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
-use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
 use axum::response::Response;
 use tilsyn_domain::policy::Action;
 
@@ -24,10 +22,10 @@ struct DashboardPage {
     is_admin: bool,
 }
 
-pub async fn show_dashboard(ctx: Ctx, State(state): State<AppState>) -> AppResult<Response> {
+pub async fn show_dashboard(ctx: Ctx) -> AppResult<Response> {
     let me = ctx.authorize(&Action::ViewOwn).await?;
     let tr = ctx.tr();
-    let tree = state.store.org_tree().await?;
+    let tree = &me.tree;
     let roles = me
         .subject
         .grants
