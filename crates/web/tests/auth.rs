@@ -362,14 +362,7 @@ async fn throttled_attempts_do_not_prolong_the_pause_and_odd_names_are_harmless(
             &name[..name.len().min(10)]
         );
     }
-    let events = t
-        .store()
-        .list_audit_events(&tilsyn_domain::audit::AuditFilter {
-            limit: 100,
-            ..Default::default()
-        })
-        .await
-        .expect("events");
+    let events = t.audit_events().await;
     assert!(events.iter().all(|e| {
         e.details
             .get("username")
@@ -402,14 +395,7 @@ async fn the_client_address_comes_from_our_proxy_and_request_ids_are_ours() {
         r.headers.get("x-request-id").and_then(|v| v.to_str().ok()),
         Some("forged-id")
     );
-    let events = t
-        .store()
-        .list_audit_events(&tilsyn_domain::audit::AuditFilter {
-            limit: 1,
-            ..Default::default()
-        })
-        .await
-        .expect("events");
+    let events = t.audit_events().await;
     assert_eq!(events[0].action, "login.failed");
     assert_eq!(
         events[0].client_addr.as_deref(),

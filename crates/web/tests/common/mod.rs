@@ -215,7 +215,8 @@ impl TestApp {
         self.send(req.body(body).expect("request")).await
     }
 
-    pub async fn audit_actions(&self) -> Vec<String> {
+    /// Every audit event, newest first.
+    pub async fn audit_events(&self) -> Vec<tilsyn_domain::audit::AuditEvent> {
         self.store()
             .list_audit_events(&AuditFilter {
                 limit: 10_000,
@@ -223,6 +224,11 @@ impl TestApp {
             })
             .await
             .expect("audit")
+    }
+
+    pub async fn audit_actions(&self) -> Vec<String> {
+        self.audit_events()
+            .await
             .into_iter()
             .map(|e| e.action)
             .collect()
