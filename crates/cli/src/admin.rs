@@ -97,7 +97,7 @@ pub enum AuditCommand {
     },
 }
 
-fn tr() -> Tr {
+pub fn tr() -> Tr {
     Tr(std::env::var("TILSYN_LANG")
         .ok()
         .and_then(|l| Lang::parse(&l))
@@ -116,7 +116,7 @@ fn invalid(e: tilsyn_domain::FieldError) -> CliError {
     CliError::Usage(describe_problem(&Problem(vec![e])))
 }
 
-fn actor() -> Actor {
+pub fn actor() -> Actor {
     Actor::cli(std::env::var("USER").ok().map(|u| format!("cli:{u}")))
 }
 

@@ -34,6 +34,11 @@ impl DbArgs {
                 other => other.into(),
             })?;
         store.migrate().await?;
+        // Standard templates are product content: present in every installation, updated
+        // when a new release ships changed ones.
+        store
+            .ensure_standard_templates(&tilsyn_store::standard::templates()?)
+            .await?;
         Ok(store)
     }
 }

@@ -5,6 +5,7 @@ mod admin;
 mod bench;
 mod config;
 mod serve;
+mod templates;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -40,6 +41,9 @@ enum Command {
     /// Read the audit log.
     #[command(subcommand, name = "audit-log")]
     AuditLog(admin::AuditCommand),
+    /// List, export and import question frameworks (templates).
+    #[command(subcommand)]
+    Template(templates::TemplateCommand),
     /// Measure sign-in and page throughput on loopback (bounded in time and requests).
     Bench(bench::BenchArgs),
 }
@@ -99,6 +103,7 @@ fn main() -> ExitCode {
             Command::User(c) => admin::user(c).await,
             Command::Token(c) => admin::token(c).await,
             Command::AuditLog(c) => admin::audit(c).await,
+            Command::Template(c) => templates::run(c).await,
             Command::Bench(args) => bench::run(args).await,
         }
     });

@@ -313,3 +313,127 @@ async fn serve_answers_and_shuts_down_gracefully_on_sigterm() {
     let status = child.wait().expect("wait");
     assert_eq!(status.code(), Some(0), "SIGTERM ends tilsyn cleanly");
 }
+
+#[tokio::test]
+async fn templates_list_export_and_import_from_the_command_line() {
+    let db = TestDb::new().await;
+    let url = db.child_url();
+    let dir = std::env::temp_dir().join(format!("tilsyn-tpl-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+
+    // Every command loads the standard templates; they are listed, locked and published.
+    let o = tilsyn(&["template", "list", "--json"], &url, &[]);
+    assert!(o.status.success(), "{}", err(&o));
+    let list: serde_json::Value = serde_json::from_str(&out(&o)).expect("json");
+    let keys: Vec<&str> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|t| t["key"].as_str())
+        .collect();
+    assert!(
+        keys.contains(&"BL-OVERORDNET") && keys.contains(&"KM-ORGANISATION-LEDELSE"),
+        "{keys:?}"
+    );
+    assert!(
+        list.as_array()
+            .expect("list")
+            .iter()
+            .all(|t| t["locked"] == true)
+    );
+
+    // Export to a file; the same text on standard output.
+    let file = dir.join("plan.json");
+    let o = tilsyn(
+        &[
+            "template",
+            "export",
+            "BL-TEMA-PLAN",
+            "-o",
+            file.to_str().expect("path"),
+        ],
+        &url,
+        &[],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let text = std::fs::read_to_string(&file).expect("exported");
+    let o = tilsyn(
+        &["template", "export", "BL-TEMA-PLAN", "--version", "1"],
+        &url,
+        &[],
+    );
+    assert_eq!(out(&o), text);
+
+    // Importing a locked template's key is refused; under a new key it is a new open template.
+    let o = tilsyn(
+        &["template", "import", file.to_str().expect("path")],
+        &url,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("låste"), "{}", err(&o));
+    let own = dir.join("own.json");
+    std::fs::write(&own, text.replace("\"BL-TEMA-PLAN\"", "\"EGEN-PLAN\"")).expect("write");
+    let o = tilsyn(
+        &[
+            "template",
+            "import",
+            own.to_str().expect("path"),
+            "--publish",
+        ],
+        &url,
+        &[],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(out(&o).trim(), "EGEN-PLAN v1 published");
+    // Round trip: exporting the imported version gives the imported file back.
+    let o = tilsyn(&["template", "export", "EGEN-PLAN"], &url, &[]);
+    assert_eq!(out(&o), text.replace("\"BL-TEMA-PLAN\"", "\"EGEN-PLAN\""));
+    // Re-importing makes a new draft version; a published version is never overwritten.
+    let o = tilsyn(
+        &["template", "import", own.to_str().expect("path")],
+        &url,
+        &[],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(out(&o).trim(), "EGEN-PLAN v2 draft");
+
+    // A broken file and a file with a duplicate key: exit 2, the place named, nothing stored.
+    let broken = dir.join("broken.json");
+    std::fs::write(
+        &broken,
+        "{\"schema\": \"tilsyn-template/1\", \"template\": [",
+    )
+    .expect("write");
+    let o = tilsyn(
+        &["template", "import", broken.to_str().expect("path")],
+        &url,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("ikke gyldig JSON"), "{}", err(&o));
+    let content = tilsyn_store::templates::parse_file(&text).expect("parse");
+    let first = content.items()[0].item.key.clone();
+    let second = content.items()[1].item.key.clone();
+    let dup = dir.join("dup.json");
+    std::fs::write(
+        &dup,
+        text.replace("\"BL-TEMA-PLAN\"", "\"EGEN-DUP\"")
+            .replace(&format!("\"{second}\""), &format!("\"{first}\"")),
+    )
+    .expect("write");
+    let o = tilsyn(
+        &["template", "import", dup.to_str().expect("path")],
+        &url,
+        &[("TILSYN_LANG", "en")],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains(&first) && err(&o).contains("more than one question"),
+        "{}",
+        err(&o)
+    );
+    let o = tilsyn(&["template", "list", "--json"], &url, &[]);
+    assert!(!out(&o).contains("EGEN-DUP"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

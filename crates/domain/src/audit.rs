@@ -23,10 +23,16 @@ pub enum AuditAction {
     TokenRevoked,
     AuditLogExported,
     DemoSeeded,
+    TemplateCreated,
+    TemplateDraftCreated,
+    TemplateDraftEdited,
+    TemplateDraftDiscarded,
+    TemplatePublished,
+    TemplateRetired,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 16] = [
+    pub const ALL: [AuditAction; 22] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginThrottled,
@@ -43,6 +49,12 @@ impl AuditAction {
         AuditAction::TokenRevoked,
         AuditAction::AuditLogExported,
         AuditAction::DemoSeeded,
+        AuditAction::TemplateCreated,
+        AuditAction::TemplateDraftCreated,
+        AuditAction::TemplateDraftEdited,
+        AuditAction::TemplateDraftDiscarded,
+        AuditAction::TemplatePublished,
+        AuditAction::TemplateRetired,
     ];
 
     pub fn code(self) -> &'static str {
@@ -63,6 +75,12 @@ impl AuditAction {
             AuditAction::TokenRevoked => "token.revoked",
             AuditAction::AuditLogExported => "audit_log.exported",
             AuditAction::DemoSeeded => "demo.seeded",
+            AuditAction::TemplateCreated => "template.created",
+            AuditAction::TemplateDraftCreated => "template.draft_created",
+            AuditAction::TemplateDraftEdited => "template.draft_edited",
+            AuditAction::TemplateDraftDiscarded => "template.draft_discarded",
+            AuditAction::TemplatePublished => "template.published",
+            AuditAction::TemplateRetired => "template.retired",
         }
     }
 

@@ -8,6 +8,8 @@ pub mod ids;
 pub mod org;
 pub mod policy;
 pub mod role;
+pub mod sampling;
+pub mod template;
 
 pub use error::{FieldError, Problem};
 pub use ids::{GrantId, UnitId, UserId};

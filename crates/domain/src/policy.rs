@@ -61,6 +61,10 @@ pub enum Action<'a> {
     },
     /// The audit log covers the whole municipality, so only its administrators read it.
     ViewAuditLog,
+    /// Question frameworks hold no case data: everyone with a role may read them.
+    ViewTemplates,
+    /// Create, edit, publish and retire the municipality's own templates.
+    ManageTemplates,
 }
 
 impl Action<'_> {
@@ -74,6 +78,8 @@ impl Action<'_> {
             Action::ChangeGrant { .. } => "change_grant",
             Action::ChangeUserStatus { .. } => "change_user_status",
             Action::ViewAuditLog => "view_audit_log",
+            Action::ViewTemplates => "view_templates",
+            Action::ManageTemplates => "manage_templates",
         }
     }
 }
@@ -151,6 +157,23 @@ pub fn decide(subject: &Subject, action: &Action<'_>) -> Decision {
                 Decision::Allow
             } else {
                 Decision::Deny(Denial::OutsideScope)
+            }
+        }
+        Action::ViewTemplates => {
+            if subject.grants.is_empty() {
+                Decision::Deny(Denial::MissingRole)
+            } else {
+                Decision::Allow
+            }
+        }
+        // Templates serve the whole municipality; the people who plan rounds look after them.
+        Action::ManageTemplates => {
+            if subject.has_role_anywhere(Role::Admin)
+                || subject.has_role_anywhere(Role::Coordinator)
+            {
+                Decision::Allow
+            } else {
+                Decision::Deny(Denial::MissingRole)
             }
         }
         Action::ViewAuditLog => {
@@ -355,5 +378,25 @@ mod tests {
             decide(&s, &Action::ViewAuditLog),
             Decision::Deny(Denial::AccountDisabled)
         );
+    }
+
+    #[test]
+    fn templates_are_read_by_every_role_and_kept_by_admins_and_coordinators() {
+        let o = org();
+        for role in Role::ALL {
+            let s = subject(vec![(role, o.team.clone())]);
+            assert!(decide(&s, &Action::ViewTemplates).is_allowed(), "{role:?}");
+            let manage = decide(&s, &Action::ManageTemplates).is_allowed();
+            assert_eq!(
+                manage,
+                matches!(role, Role::Admin | Role::Coordinator),
+                "{role:?}"
+            );
+        }
+        let nobody = subject(vec![]);
+        assert!(!decide(&nobody, &Action::ViewTemplates).is_allowed());
+        let mut disabled = subject(vec![(Role::Admin, o.root.clone())]);
+        disabled.disabled = true;
+        assert!(!decide(&disabled, &Action::ManageTemplates).is_allowed());
     }
 }

@@ -16,6 +16,13 @@ pub enum StoreError {
     /// unit with the same name), expressed as field errors.
     #[error(transparent)]
     Invalid(#[from] Problem),
+    /// Template content that breaks a rule, each error naming the item or section.
+    #[error("invalid template content ({} errors)", .0.len())]
+    Content(Vec<tilsyn_domain::template::ContentError>),
+    /// The request is valid but the state of the data forbids it (e.g. editing a published
+    /// version); the catalogue key says why.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]

@@ -6,6 +6,8 @@ mod db;
 pub mod demo;
 mod error;
 mod sessions;
+pub mod standard;
+pub mod templates;
 pub mod testing;
 mod throttle;
 mod time;

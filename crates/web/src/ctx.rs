@@ -303,11 +303,26 @@ async fn check_csrf(parts: &Parts, body: Body, expected: Option<&str>) -> Result
             Err(AppError::Csrf)
         };
     }
-    let is_form = parts
+    let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        .unwrap_or("");
+    // A file upload cannot be read here without buffering it, so its form carries the token
+    // in its action URL instead (the origin checks above still apply).
+    if content_type.starts_with("multipart/form-data") {
+        let query = parts.uri.query().unwrap_or("");
+        let fields: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        return if fields
+            .iter()
+            .any(|(k, v)| k == CSRF_FIELD && same(v, expected))
+        {
+            Ok(body)
+        } else {
+            Err(AppError::Csrf)
+        };
+    }
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {
         return Err(AppError::Csrf);
     }

@@ -27,6 +27,12 @@ pub enum AppError {
     },
     #[error("bad request")]
     BadRequest,
+    /// Template content that breaks a rule; each error names the item and field.
+    #[error("invalid template content")]
+    Content(Vec<tilsyn_domain::template::ContentError>),
+    /// Valid, but the state forbids it (e.g. a published version); the key says why.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
     #[error("CSRF check failed")]
     Csrf,
     #[error("database unavailable")]
@@ -41,7 +47,8 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::Content(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::BadJson { syntax: false, .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadJson { .. } | AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -57,9 +64,11 @@ impl AppError {
             }
             AppError::NotFound => ("error-notfound-title", "error-notfound-text"),
             AppError::Csrf => ("error-csrf-title", "error-csrf-text"),
-            AppError::Invalid(_) | AppError::BadJson { .. } | AppError::BadRequest => {
-                ("error-bad-request-title", "error-bad-request-text")
-            }
+            AppError::Invalid(_)
+            | AppError::Content(_)
+            | AppError::BadJson { .. }
+            | AppError::BadRequest => ("error-bad-request-title", "error-bad-request-text"),
+            AppError::Conflict(key) => ("error-conflict-title", key),
             AppError::Unavailable => ("error-unavailable-title", "error-unavailable-text"),
             AppError::Internal(_) => ("error-internal-title", "error-internal-text"),
         }
@@ -71,7 +80,8 @@ impl AppError {
             AppError::Unauthenticated => "problem-unauthenticated",
             AppError::Forbidden | AppError::Csrf => "problem-forbidden",
             AppError::NotFound => "problem-not-found",
-            AppError::Invalid(_) => "problem-invalid",
+            AppError::Invalid(_) | AppError::Content(_) => "problem-invalid",
+            AppError::Conflict(key) => key,
             AppError::BadJson { .. } | AppError::BadRequest => "problem-bad-json",
             AppError::Unavailable => "problem-unavailable",
             AppError::Internal(_) => "problem-internal",
@@ -84,6 +94,8 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Invalid(p) => AppError::Invalid(p),
+            StoreError::Content(errs) => AppError::Content(errs),
+            StoreError::Conflict(key) => AppError::Conflict(key),
             StoreError::Unavailable(_) => AppError::Unavailable,
             StoreError::Database(
                 sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed,

@@ -84,6 +84,23 @@ impl Lang {
     }
 }
 
+/// Every `{ $variable }` the catalogue uses, so `has` can look up any message.
+static VARIABLES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let all = concat!(
+        include_str!("../locales/da/main.ftl"),
+        include_str!("../locales/da/templates.ftl"),
+        include_str!("../locales/da/intake.ftl")
+    );
+    let mut v: Vec<&'static str> = all
+        .split("{ $")
+        .skip(1)
+        .filter_map(|rest| rest.split([' ', '}']).next())
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+});
+
 /// A translator bound to one language; templates call `tr.t("key")`.
 #[derive(Clone, Copy, Debug)]
 pub struct Tr(pub Lang);
@@ -103,8 +120,45 @@ impl Tr {
             .unwrap_or_else(|| key.to_owned())
     }
 
+    pub fn targs(&self, key: &str, args: &[(&'static str, String)]) -> String {
+        let mut map: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        for (k, v) in args {
+            map.insert(Cow::Borrowed(k), FluentValue::from(v.clone()));
+        }
+        LOCALES
+            .try_lookup_with_args(self.0.id(), key, &map)
+            .unwrap_or_else(|| key.to_owned())
+    }
+
+    /// A template content error as a sentence naming where and what.
+    pub fn content_error(&self, e: &tilsyn_domain::template::ContentError) -> String {
+        let msg = self.targs(e.key, &[("detail", e.detail.clone())]);
+        if e.at.is_empty() {
+            msg
+        } else {
+            self.targs(
+                "err-tpl-at",
+                &[
+                    ("at", e.at.clone()),
+                    (
+                        "field",
+                        self.t(&format!("tpl-field-{}", e.field.replace('_', "-"))),
+                    ),
+                    ("message", msg),
+                ],
+            )
+        }
+    }
+
+    /// Whether the catalogue has `key` (messages with variables included).
     pub fn has(&self, key: &str) -> bool {
-        LOCALES.try_lookup(self.0.id(), key).is_some()
+        let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        for name in VARIABLES.iter() {
+            args.insert(Cow::Borrowed(name), FluentValue::from("x"));
+        }
+        LOCALES
+            .try_lookup_with_args(self.0.id(), key, &args)
+            .is_some()
     }
 }
 
@@ -116,6 +170,32 @@ mod tests {
     use tilsyn_domain::audit::AuditAction;
     use tilsyn_domain::org::UnitKind;
 
+    #[test]
+    fn no_key_is_defined_twice_across_files() {
+        // Fluent refuses to load a bundle with a repeated message, so this would be fatal at start.
+        for src in [
+            concat!(
+                include_str!("../locales/da/main.ftl"),
+                include_str!("../locales/da/templates.ftl"),
+                include_str!("../locales/da/intake.ftl")
+            ),
+            concat!(
+                include_str!("../locales/en/main.ftl"),
+                include_str!("../locales/en/templates.ftl"),
+                include_str!("../locales/en/intake.ftl")
+            ),
+        ] {
+            let mut seen = BTreeSet::new();
+            for l in src
+                .lines()
+                .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && l.contains(" ="))
+            {
+                let k = l.split(" =").next().unwrap_or("").trim();
+                assert!(seen.insert(k), "{k} is defined twice");
+            }
+        }
+    }
+
     fn keys(src: &str) -> BTreeSet<String> {
         src.lines()
             .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && l.contains(" ="))
@@ -125,8 +205,16 @@ mod tests {
 
     #[test]
     fn both_languages_have_the_same_keys() {
-        let da = keys(include_str!("../locales/da/main.ftl"));
-        let en = keys(include_str!("../locales/en/main.ftl"));
+        let da = keys(concat!(
+            include_str!("../locales/da/main.ftl"),
+            include_str!("../locales/da/templates.ftl"),
+            include_str!("../locales/da/intake.ftl")
+        ));
+        let en = keys(concat!(
+            include_str!("../locales/en/main.ftl"),
+            include_str!("../locales/en/templates.ftl"),
+            include_str!("../locales/en/intake.ftl")
+        ));
         let only_da: Vec<_> = da.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&da).collect();
         assert!(
@@ -149,6 +237,23 @@ mod tests {
             for a in AuditAction::ALL {
                 assert!(tr.has(&a.label_key()), "{lang:?} {}", a.label_key());
             }
+            use tilsyn_domain::template::*;
+            let mut keys: Vec<String> = TemplateKind::ALL.iter().map(|k| k.label_key()).collect();
+            keys.extend(SectionKind::ALL.iter().map(|k| k.label_key()));
+            keys.extend(Bearing::ALL.iter().map(|k| k.label_key()));
+            keys.extend(ScaleKind::ALL.iter().map(|k| k.label_key()));
+            keys.extend(
+                [
+                    VersionStatus::Draft,
+                    VersionStatus::Published,
+                    VersionStatus::Retired,
+                ]
+                .iter()
+                .map(|k| k.label_key()),
+            );
+            for k in keys {
+                assert!(tr.has(&k), "{lang:?} {k}");
+            }
         }
         assert_eq!(Tr(Lang::Da).t("role-lawyer"), "Jurist");
         assert_eq!(Tr(Lang::En).t("role-lawyer"), "Lawyer");
@@ -166,6 +271,11 @@ mod tests {
             include_str!("error.rs"),
             include_str!("api/mod.rs"),
             include_str!("pages/audit.rs"),
+            include_str!("pages/templates.rs"),
+            include_str!("templates.rs"),
+            include_str!("../../domain/src/template/mod.rs"),
+            include_str!("../../domain/src/template/edit.rs"),
+            include_str!("../../store/src/templates.rs"),
         ];
         let mut missing = vec![];
         for src in sources {

@@ -7,6 +7,7 @@ pub mod error;
 pub mod i18n;
 pub mod pages;
 pub mod state;
+pub mod templates;
 pub mod usecases;
 
 use axum::Router;

@@ -228,12 +228,23 @@ async fn the_openapi_document_describes_the_api() {
     assert_eq!(
         ops,
         vec![
+            "DELETE /api/v1/templates/{key}/versions/{n}",
             "GET /api/v1/audit-events",
             "GET /api/v1/me",
+            "GET /api/v1/template-items",
+            "GET /api/v1/templates",
+            "GET /api/v1/templates/{key}",
+            "GET /api/v1/templates/{key}/versions/{n}",
             "GET /api/v1/units",
             "GET /api/v1/users",
+            "POST /api/v1/templates",
+            "POST /api/v1/templates/{key}/drafts",
+            "POST /api/v1/templates/{key}/versions/{n}/edits",
+            "POST /api/v1/templates/{key}/versions/{n}/preview",
+            "POST /api/v1/templates/{key}/versions/{n}/{action}",
             "POST /api/v1/units",
             "POST /api/v1/users",
+            "PUT /api/v1/templates/{key}/versions/{n}",
         ]
     );
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());

@@ -76,13 +76,66 @@ fn expected(route: &str, who: Who) -> StatusCode {
         }
         "GET /api/v1/units" | "GET /api/v1/users" | "GET /api/v1/audit-events" => api_admin(S::OK),
         "POST /api/v1/units" | "POST /api/v1/users" => api_admin(S::CREATED),
+        "GET /templates"
+        | "GET /templates/theme-spots"
+        | "GET /templates/{key}"
+        | "GET /templates/{key}/v/{n}"
+        | "GET /templates/{key}/v/{n}/preview"
+        | "GET /templates/{key}/v/{n}/export.json" => {
+            if signed_in {
+                S::OK
+            } else {
+                S::SEE_OTHER
+            }
+        }
+        "GET /api/v1/templates"
+        | "GET /api/v1/templates/{key}"
+        | "GET /api/v1/templates/{key}/versions/{n}"
+        | "GET /api/v1/template-items"
+        | "POST /api/v1/templates/{key}/versions/{n}/preview" => {
+            if signed_in {
+                S::OK
+            } else {
+                S::UNAUTHORIZED
+            }
+        }
+        // Managing templates: administrators and coordinators. The standard ones are locked,
+        // so even they get 409 for changes to them.
+        "POST /templates/{key}/v/{n}/copy" => page_manager(who, S::SEE_OTHER),
+        "POST /templates/{key}/drafts" => page_manager(who, S::CONFLICT),
+        "POST /api/v1/templates" => api_manager(who, S::CREATED),
+        "POST /api/v1/templates/{key}/drafts"
+        | "POST /api/v1/templates/{key}/versions/{n}/edits"
+        | "POST /api/v1/templates/{key}/versions/{n}/{action}"
+        | "PUT /api/v1/templates/{key}/versions/{n}"
+        | "DELETE /api/v1/templates/{key}/versions/{n}" => api_manager(who, S::CONFLICT),
         other => panic!("route {other} has no expectation"),
+    }
+}
+
+fn is_manager(who: Who) -> bool {
+    matches!(who, Who::User("admin") | Who::User("koordinator"))
+}
+
+fn page_manager(who: Who, ok: StatusCode) -> StatusCode {
+    match who {
+        Who::Anonymous => StatusCode::SEE_OTHER,
+        w if is_manager(w) => ok,
+        _ => StatusCode::FORBIDDEN,
+    }
+}
+
+fn api_manager(who: Who, ok: StatusCode) -> StatusCode {
+    match who {
+        Who::Anonymous => StatusCode::UNAUTHORIZED,
+        w if is_manager(w) => ok,
+        _ => StatusCode::FORBIDDEN,
     }
 }
 
 #[tokio::test]
 async fn every_role_gets_exactly_what_the_policy_allows() {
-    let t = TestApp::new().await;
+    let t = TestApp::with_templates().await;
     let parent = t.unit_id("Myndighed Børn og Unge").await;
     let target = t.user_id("raadgiver").await;
     let team_syd = t.unit_id("Team Syd").await;
@@ -230,6 +283,107 @@ async fn every_role_gets_exactly_what_the_policy_allows() {
         );
         let r = t.api("POST", "/api/v1/users", tok, Some(&body)).await;
         check("POST /api/v1/users", r.status, &r.body);
+
+        for path in [
+            "/templates",
+            "/templates/theme-spots",
+            "/templates/BL-OVERORDNET",
+            "/templates/BL-OVERORDNET/v/1",
+            "/templates/BL-OVERORDNET/v/1/preview",
+            "/templates/BL-OVERORDNET/v/1/export.json",
+        ] {
+            let r = t.get(&mut b, path).await;
+            let route = path
+                .replace("BL-OVERORDNET", "{key}")
+                .replace("/v/1", "/v/{n}");
+            check(&format!("GET {route}"), r.status, &r.body);
+        }
+        let copy_key = format!("KOPI-{i}");
+        let r = t
+            .post(
+                &mut b,
+                "/templates/BL-OVERORDNET/v/1/copy",
+                &[("key", &copy_key)],
+            )
+            .await;
+        check("POST /templates/{key}/v/{n}/copy", r.status, &r.body);
+        let r = t.post(&mut b, "/templates/BL-OVERORDNET/drafts", &[]).await;
+        check("POST /templates/{key}/drafts", r.status, &r.body);
+        for path in [
+            "/api/v1/templates",
+            "/api/v1/templates/BL-OVERORDNET",
+            "/api/v1/templates/BL-OVERORDNET/versions/1",
+            "/api/v1/template-items?q=barnets",
+        ] {
+            let r = t.api("GET", path, tok, None).await;
+            let route = path
+                .split('?')
+                .next()
+                .unwrap_or(path)
+                .replace("BL-OVERORDNET", "{key}")
+                .replace("/versions/1", "/versions/{n}");
+            check(&format!("GET {route}"), r.status, &r.body);
+        }
+        let r = t
+            .api(
+                "POST",
+                "/api/v1/templates/BL-OVERORDNET/versions/1/preview",
+                tok,
+                Some("{}"),
+            )
+            .await;
+        check(
+            "POST /api/v1/templates/{key}/versions/{n}/preview",
+            r.status,
+            &r.body,
+        );
+        let file = tilsyn_store::templates::to_file_json(
+            &t.store()
+                .template_version("BL-TEMA-PLAN", Some(1))
+                .await
+                .expect("plan")
+                .content,
+        )
+        .replace("\"BL-TEMA-PLAN\"", &format!("\"API-{i}\""));
+        let r = t.api("POST", "/api/v1/templates", tok, Some(&file)).await;
+        check("POST /api/v1/templates", r.status, &r.body);
+        let base = "/api/v1/templates/BL-OVERORDNET";
+        let meta = r#"{"op": "set_meta", "title": {"da": "x"}}"#;
+        for (method, path, route, body) in [
+            (
+                "POST",
+                format!("{base}/drafts"),
+                "POST /api/v1/templates/{key}/drafts",
+                None,
+            ),
+            (
+                "POST",
+                format!("{base}/versions/1/edits"),
+                "POST /api/v1/templates/{key}/versions/{n}/edits",
+                Some(meta),
+            ),
+            (
+                "POST",
+                format!("{base}/versions/1/retire"),
+                "POST /api/v1/templates/{key}/versions/{n}/{action}",
+                None,
+            ),
+            (
+                "PUT",
+                format!("{base}/versions/1"),
+                "PUT /api/v1/templates/{key}/versions/{n}",
+                Some(file.as_str()),
+            ),
+            (
+                "DELETE",
+                format!("{base}/versions/1"),
+                "DELETE /api/v1/templates/{key}/versions/{n}",
+                None,
+            ),
+        ] {
+            let r = t.api(method, &path, tok, body).await;
+            check(route, r.status, &r.body);
+        }
 
         let mut stranger = Browser::default();
         // a different name each time: the same one would rightly be throttled after five tries

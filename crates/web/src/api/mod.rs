@@ -5,6 +5,7 @@
 mod audit;
 mod me;
 mod org;
+mod templates;
 
 use crate::ctx::Ctx;
 use crate::error::AppError;
@@ -55,7 +56,22 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me::get_me))
         .routes(routes!(org::list_units, org::create_unit))
         .routes(routes!(org::list_users, org::create_user))
-        .routes(routes!(audit::list_audit_events));
+        .routes(routes!(audit::list_audit_events))
+        .routes(routes!(
+            templates::list_templates,
+            templates::import_template
+        ))
+        .routes(routes!(templates::get_template))
+        .routes(routes!(templates::create_draft))
+        .routes(routes!(
+            templates::get_version,
+            templates::replace_version,
+            templates::discard_version
+        ))
+        .routes(routes!(templates::edit_version))
+        .routes(routes!(templates::preview))
+        .routes(routes!(templates::version_action))
+        .routes(routes!(templates::search_items));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .route("/api/v1/openapi.json", get(openapi_json))
@@ -104,6 +120,17 @@ pub fn problem(ctx: &Ctx, err: &AppError) -> Response {
                 })
                 .collect()
         }
+        AppError::Content(errs) => errs
+            .iter()
+            .map(|e| ProblemField {
+                field: if e.at.is_empty() {
+                    e.field.to_owned()
+                } else {
+                    format!("{}.{}", e.at, e.field)
+                },
+                detail: tr.content_error(e),
+            })
+            .collect(),
         AppError::BadJson { field, detail, .. } => vec![ProblemField {
             field: field.clone().unwrap_or_default(),
             detail: format!("{} ({detail})", tr.t("err-json-field")),

@@ -6,6 +6,7 @@ mod audit;
 mod dashboard;
 mod health;
 mod login;
+mod templates;
 mod units;
 mod users;
 
@@ -48,6 +49,34 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/users/{id}/status", post(users::set_status))
         .route("/admin/audit", get(audit::list_audit))
+        .route("/templates", get(templates::list_templates))
+        .route("/templates/import", post(templates::import_template))
+        .route("/templates/theme-spots", get(templates::list_theme_spots))
+        .route("/templates/{key}", get(templates::show_template))
+        .route("/templates/{key}/drafts", post(templates::create_draft))
+        .route("/templates/{key}/v/{n}", get(templates::show_version))
+        .route("/templates/{key}/v/{n}/preview", get(templates::preview))
+        .route(
+            "/templates/{key}/v/{n}/export.json",
+            get(templates::export_json),
+        )
+        .route(
+            "/templates/{key}/v/{n}/export.xlsx",
+            get(templates::export_xlsx),
+        )
+        .route("/templates/{key}/v/{n}/edit", get(templates::show_edit))
+        .route(
+            "/templates/{key}/v/{n}/edit/{op}",
+            post(templates::post_edit),
+        )
+        .route(
+            "/templates/{key}/v/{n}/form/{op}",
+            get(templates::show_item_form),
+        )
+        .route(
+            "/templates/{key}/v/{n}/{action}",
+            post(templates::version_action),
+        )
 }
 
 pub struct NavItem {
@@ -74,6 +103,9 @@ impl Chrome {
         let mut nav = Vec::new();
         if ctx.user.is_some() {
             let mut items = vec![("/", "nav-dashboard")];
+            if ctx.can(&Action::ViewTemplates) {
+                items.push(("/templates", "nav-templates"));
+            }
             if ctx.can(&Action::ViewOrganisation) {
                 items.push(("/admin/units", "nav-units"));
                 items.push(("/admin/users", "nav-users"));
@@ -149,7 +181,15 @@ pub fn see_other(path: &str, notice: &str) -> Response {
 
 /// The notice for `?ok=key`, only for keys meant as notices (so the URL cannot inject text).
 pub fn notice(tr: Tr, key: Option<&str>) -> Option<String> {
-    const NOTICES: [&str; 8] = [
+    const NOTICES: [&str; 16] = [
+        "template-imported",
+        "template-draft-created",
+        "template-published",
+        "template-retired",
+        "template-discarded",
+        "template-copied",
+        "template-saved",
+        "template-scale-added",
         "session-ended",
         "units-created",
         "user-created",

@@ -113,6 +113,17 @@ impl TestApp {
         TestApp { db, app }
     }
 
+    /// A demo app with the standard templates loaded, as `tilsyn demo` has them.
+    pub async fn with_templates() -> TestApp {
+        let t = Self::new().await;
+        let standard = tilsyn_store::standard::templates().expect("standard templates");
+        t.store()
+            .ensure_standard_templates(&standard)
+            .await
+            .expect("load standard templates");
+        t
+    }
+
     pub fn store(&self) -> &tilsyn_store::Store {
         &self.db.store
     }
