@@ -101,7 +101,9 @@ fn expected(route: &str, who: Who) -> StatusCode {
         }
         // Managing templates: administrators and coordinators. The standard ones are locked,
         // so even they get 409 for changes to them.
-        "POST /templates/{key}/v/{n}/copy" => page_manager(who, S::SEE_OTHER),
+        "POST /templates/{key}/v/{n}/copy" | "POST /templates/new" => {
+            page_manager(who, S::SEE_OTHER)
+        }
         "POST /templates/{key}/drafts" => page_manager(who, S::CONFLICT),
         "POST /api/v1/templates" => api_manager(who, S::CREATED),
         "POST /api/v1/templates/{key}/drafts"
@@ -307,6 +309,15 @@ async fn every_role_gets_exactly_what_the_policy_allows() {
             )
             .await;
         check("POST /templates/{key}/v/{n}/copy", r.status, &r.body);
+        let new_key = format!("NY-{i}");
+        let r = t
+            .post(
+                &mut b,
+                "/templates/new",
+                &[("key", &new_key), ("title", "Ny")],
+            )
+            .await;
+        check("POST /templates/new", r.status, &r.body);
         let r = t.post(&mut b, "/templates/BL-OVERORDNET/drafts", &[]).await;
         check("POST /templates/{key}/drafts", r.status, &r.body);
         for path in [

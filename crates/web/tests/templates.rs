@@ -397,3 +397,62 @@ async fn exports_download_the_file_and_the_workbook() {
             .contains("KM-ORGANISATION-LEDELSE-v1.xlsx")
     );
 }
+
+#[tokio::test]
+async fn a_new_template_starts_as_an_empty_draft_and_cannot_take_a_used_key() {
+    let t = TestApp::with_templates().await;
+    let mut b = t.login("admin").await;
+    let r = t
+        .post(
+            &mut b,
+            "/templates/new",
+            &[
+                ("key", "EGEN-NY"),
+                ("title", "Vores egen"),
+                ("kind", "thematic"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location().starts_with("/templates/EGEN-NY/v/1/edit"));
+    let v = t
+        .store()
+        .template_version("EGEN-NY", Some(1))
+        .await
+        .expect("draft");
+    assert_eq!(
+        v.content.kind,
+        tilsyn_domain::template::TemplateKind::Thematic
+    );
+    assert!(v.content.sections.is_empty());
+    // Publishing an empty template is refused with the reason.
+    let r = t.post(&mut b, "/templates/EGEN-NY/v/1/publish", &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.select(".error-summary li")
+            .join(" ")
+            .contains("ingen afsnit")
+    );
+    let r = t
+        .post(
+            &mut b,
+            "/templates/new",
+            &[("key", "BL-OVERORDNET"), ("title", "X")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.select(".error-summary li")
+            .join(" ")
+            .contains("allerede brugt")
+    );
+    assert_eq!(
+        t.store()
+            .template("BL-OVERORDNET")
+            .await
+            .expect("std")
+            .versions
+            .len(),
+        1
+    );
+}

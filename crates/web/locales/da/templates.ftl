@@ -259,3 +259,5 @@ err-tpl-not-draft = Versionen er udgivet og kan ikke ændres. Start en ny versio
 err-tpl-draft-exists = Skabelonen har allerede en kladde. Udgiv eller slet den først.
 err-tpl-not-published = Kun en udgivet version kan markeres som udgået.
 err-theme-spot-count = En runde bruger 2–4 temanedslag ad gangen.
+template-new = Ny skabelon
+template-new-intro = En tom, åben skabelon med standardskalaerne. Tilføj afsnit og spørgsmål i editoren, og udgiv den, når den er klar. Vil I tage udgangspunkt i standarden, så kopiér i stedet en standardskabelon.

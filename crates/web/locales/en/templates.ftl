@@ -259,3 +259,5 @@ err-tpl-not-draft = The version is published and cannot be changed. Start a new 
 err-tpl-draft-exists = The template already has a draft. Publish or delete it first.
 err-tpl-not-published = Only a published version can be retired.
 err-theme-spot-count = A round uses 2–4 theme spots at a time.
+template-new = New template
+template-new-intro = An empty, open template with the standard scales. Add sections and questions in the editor and publish it when it is ready. To start from the standard, copy a standard template instead.

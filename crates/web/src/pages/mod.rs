@@ -51,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/audit", get(audit::list_audit))
         .route("/templates", get(templates::list_templates))
         .route("/templates/import", post(templates::import_template))
+        .route("/templates/new", post(templates::create_template))
         .route("/templates/theme-spots", get(templates::list_theme_spots))
         .route("/templates/{key}", get(templates::show_template))
         .route("/templates/{key}/drafts", post(templates::create_draft))

@@ -200,6 +200,56 @@ pub async fn import_template(
     }
 }
 
+/// A new, empty open template: its first version is a draft with the standard scales.
+pub async fn create_template(
+    ctx: Ctx,
+    State(state): State<AppState>,
+    PageForm(form): PageForm<Pairs>,
+) -> AppResult<Response> {
+    ctx.authorize(&Action::ManageTemplates).await?;
+    let tr = ctx.tr();
+    let kind = tilsyn_domain::template::TemplateKind::parse(get(&form, "kind"))
+        .unwrap_or(tilsyn_domain::template::TemplateKind::Compliance);
+    let content = TemplateContent {
+        key: get(&form, "key").to_owned(),
+        title: Text::new(get(&form, "title"), ""),
+        description: None,
+        kind,
+        source: None,
+        law_version: None,
+        cannot_assess: false,
+        attributes: vec![],
+        scales: Scale::library(),
+        sections: vec![],
+    };
+    // A new template needs a new key; an existing one gets new versions from its own page.
+    let result = match state.store.template(&content.key).await {
+        Ok(_) => Err(AppError::Content(vec![ContentError::new(
+            &content.key,
+            "key",
+            "err-tpl-key-taken",
+            &content.key,
+        )])),
+        Err(_) => state
+            .store
+            .import_template(&ctx.actor(), &content)
+            .await
+            .map_err(AppError::from),
+    };
+    match result {
+        Ok(meta) => Ok(see_other(
+            &format!("{}/edit", version_path(&meta.template_key, meta.number)),
+            "template-draft-created",
+        )),
+        Err(AppError::Content(errs)) => {
+            let msgs = errs.iter().map(|e| tr.content_error(e)).collect();
+            let page = templates_page(&state, &ctx, "", msgs, None).await?;
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 // ---------------------------------------------------------------- one template
 
 pub struct VersionRow {
