@@ -10,3 +10,4 @@ import './dashboard.suite.mjs';
 import './admin.suite.mjs';
 import './forbidden.suite.mjs';
 import './language.suite.mjs';
+import './templates.suite.mjs';

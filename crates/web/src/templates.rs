@@ -8,21 +8,55 @@ use tilsyn_domain::template::{
     TemplateContent,
 };
 
-/// A rule as a Danish (or English) sentence, e.g. "sagstypen er § 46 eller § 47".
-pub fn rule_text(tr: Tr, c: &Condition) -> String {
+/// A rule as a Danish (or English) sentence, e.g. "sagstypen er § 46 eller § 47". Items and
+/// answers are named by their number and text in `content`, not by their keys.
+pub fn rule_text(tr: Tr, content: &TemplateContent, c: &Condition) -> String {
+    let en = tr.0 == crate::i18n::Lang::En;
     let join = |cs: &[Condition], word: &str| {
-        let parts: Vec<String> = cs.iter().map(|c| rule_text(tr, c)).collect();
+        let parts: Vec<String> = cs.iter().map(|c| rule_text(tr, content, c)).collect();
         parts.join(&format!(" {} ", tr.t(word)))
+    };
+    let or = format!(" {} ", tr.t("rule-or"));
+    let answer_labels = |item: &str, values: &[String]| {
+        let scale = content.item(item).and_then(|i| content.scale(&i.scale));
+        values
+            .iter()
+            .map(|v| {
+                let label = scale
+                    .and_then(|s| s.point(v))
+                    .map(|p| p.label.get(en).to_owned())
+                    .unwrap_or_else(|| {
+                        if v == CANNOT_ASSESS {
+                            tr.t("answer-cannot-assess")
+                        } else {
+                            v.clone()
+                        }
+                    });
+                format!("«{label}»")
+            })
+            .collect::<Vec<_>>()
+            .join(&or)
+    };
+    let item_name = |item: &str| match item_number(content, item) {
+        Some((number, text)) => format!("{number} «{text}»"),
+        None => item.to_owned(),
     };
     match c {
         Condition::All(cs) => join(cs, "rule-and"),
         Condition::Any(cs) => format!("({})", join(cs, "rule-or")),
-        Condition::Not(c) => tr.t1("rule-not", "rule", rule_text(tr, c)),
-        Condition::CaseTypeIn(v) => tr.t1(
-            "rule-case-type-in",
-            "types",
-            v.join(&format!(" {} ", tr.t("rule-or"))),
-        ),
+        // The two negations people write most, said the way people say them.
+        Condition::Not(inner) => match inner.as_ref() {
+            Condition::CaseTypeIn(v) => tr.t1("rule-case-type-not-in", "types", v.join(&or)),
+            Condition::AnswerIn { item, values } => tr.targs(
+                "rule-answer-not-in",
+                &[
+                    ("item", item_name(item)),
+                    ("values", answer_labels(item, values)),
+                ],
+            ),
+            other => tr.t1("rule-not", "rule", rule_text(tr, content, other)),
+        },
+        Condition::CaseTypeIn(v) => tr.t1("rule-case-type-in", "types", v.join(&or)),
         Condition::AreaIs(a) => tr.t1("rule-area-is", "area", tr.t(&format!("area-{a}"))),
         Condition::AgeAtLeast(n) => tr.t1("rule-age-at-least", "years", n),
         Condition::AgeBelow(n) => tr.t1("rule-age-below", "years", n),
@@ -32,17 +66,53 @@ pub fn rule_text(tr: Tr, c: &Condition) -> String {
         Condition::StartedBefore(d) => tr.t1("rule-started-before", "date", d.format("%d-%m-%Y")),
         Condition::AttributeIn { name, values } => tr.targs(
             "rule-attribute-in",
-            &[("name", name.clone()), ("values", values.join(", "))],
+            &[
+                ("name", attribute_label(content, name, en)),
+                ("values", values.join(&or)),
+            ],
         ),
         Condition::AttributeAtLeast { name, value } => tr.targs(
             "rule-attribute-at-least",
-            &[("name", name.clone()), ("value", value.to_string())],
+            &[
+                ("name", attribute_label(content, name, en)),
+                ("value", value.to_string()),
+            ],
         ),
         Condition::AnswerIn { item, values } => tr.targs(
             "rule-answer-in",
-            &[("item", item.clone()), ("values", values.join(", "))],
+            &[
+                ("item", item_name(item)),
+                ("values", answer_labels(item, values)),
+            ],
         ),
     }
+}
+
+fn attribute_label(content: &TemplateContent, name: &str, en: bool) -> String {
+    content
+        .attribute(name)
+        .map(|a| a.label.get(en).to_owned())
+        .unwrap_or_else(|| name.to_owned())
+}
+
+/// An item's number in the form ("4.1") and its Danish text, for naming it to people.
+pub fn item_number(content: &TemplateContent, key: &str) -> Option<(String, String)> {
+    for (n, s) in content.sections.iter().enumerate() {
+        for (m, i) in s.items.iter().enumerate() {
+            if i.key == key {
+                return Some((format!("{}.{}", n + 1, m + 1), i.text.da.clone()));
+            }
+        }
+        for (k, sub) in s.sections.iter().enumerate() {
+            for (m, i) in sub.items.iter().enumerate() {
+                if i.key == key {
+                    let number = format!("{}.{}.{}", n + 1, s.items.len() + k + 1, m + 1);
+                    return Some((number, i.text.da.clone()));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Why an item or section does not apply, in words.
@@ -67,11 +137,11 @@ pub fn exclusion_text(tr: Tr, content: &TemplateContent, e: &Exclusion) -> Strin
             "why-section-rule",
             &[
                 ("section", section_title(section)),
-                ("rule", rule_text(tr, condition)),
+                ("rule", rule_text(tr, content, condition)),
             ],
         ),
         Exclusion::ItemRule { condition } => {
-            tr.t1("why-item-rule", "rule", rule_text(tr, condition))
+            tr.t1("why-item-rule", "rule", rule_text(tr, content, condition))
         }
     }
 }
@@ -221,10 +291,19 @@ pub fn form_view(
                     },
                     choices,
                     value,
-                    remark_required_on: i.remark_required_on.clone(),
+                    remark_required_on: i
+                        .remark_required_on
+                        .iter()
+                        .map(|code| {
+                            scale
+                                .and_then(|s| s.point(code))
+                                .map(|p| p.label.get(en).to_owned())
+                                .unwrap_or_else(|| tr.t("answer-cannot-assess"))
+                        })
+                        .collect(),
                     applies: status.applies(),
                     unknown: status == ItemStatus::AppliesUnknown,
-                    rule: i.rule.as_ref().map(|r| rule_text(tr, r)),
+                    rule: i.rule.as_ref().map(|r| rule_text(tr, content, r)),
                     excluded: match &status {
                         ItemStatus::Excluded(e) => Some(exclusion_text(tr, content, e)),
                         _ => None,
@@ -239,7 +318,7 @@ pub fn form_view(
             title: sec.title.get(en).to_owned(),
             intro: sec.intro.as_ref().map(|t| t.get(en).to_owned()),
             excluded,
-            rule: sec.rule.as_ref().map(|r| rule_text(tr, r)),
+            rule: sec.rule.as_ref().map(|r| rule_text(tr, content, r)),
             items,
             subsections: vec![],
         }

@@ -16,4 +16,12 @@
       field.focus();
     }
   });
+  // Deleting asks first; without script the form still works (and the server still checks).
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      e.preventDefault();
+    }
+  });
 })();

@@ -211,7 +211,7 @@ theme-spots-title = Temanedslag
 theme-spots-intro = Tematiske spørgsmål, som en runde kan lægge oven på sin skabelon (2–4 ad gangen). Oversigten viser, hvilke runder hvert spørgsmål er brugt i, så rotationen kan ses.
 theme-spots-not-used = Ikke brugt endnu
 
-error-conflict-title = Det kan ikke lade sig gøre lige nu
+error-conflict-title = Det kan ikke lade sig gøre
 err-tpl-at = { $at } ({ $field }): { $message }
 err-tpl-key-invalid = Nøglen «{ $detail }» er ugyldig. Brug bogstaver, tal, punktum, bindestreg og understreg, og begynd med et bogstav.
 err-tpl-text-empty = Teksten mangler. Skriv den danske tekst.
@@ -261,3 +261,5 @@ err-tpl-not-published = Kun en udgivet version kan markeres som udgået.
 err-theme-spot-count = En runde bruger 2–4 temanedslag ad gangen.
 template-new = Ny skabelon
 template-new-intro = En tom, åben skabelon med standardskalaerne. Tilføj afsnit og spørgsmål i editoren, og udgiv den, når den er klar. Vil I tage udgangspunkt i standarden, så kopiér i stedet en standardskabelon.
+rule-case-type-not-in = sagstypen ikke er { $types }
+rule-answer-not-in = svaret på { $item } ikke er { $values }

@@ -211,7 +211,7 @@ theme-spots-title = Theme spots
 theme-spots-intro = Thematic questions a round can add on top of its template (2–4 at a time). The list shows which rounds used each question, so the rotation is visible.
 theme-spots-not-used = Not used yet
 
-error-conflict-title = That cannot be done right now
+error-conflict-title = That cannot be done
 err-tpl-at = { $at } ({ $field }): { $message }
 err-tpl-key-invalid = The key "{ $detail }" is invalid. Use letters, digits, full stop, hyphen and underscore, starting with a letter.
 err-tpl-text-empty = The text is missing. Write the Danish text.
@@ -261,3 +261,5 @@ err-tpl-not-published = Only a published version can be retired.
 err-theme-spot-count = A round uses 2–4 theme spots at a time.
 template-new = New template
 template-new-intro = An empty, open template with the standard scales. Add sections and questions in the editor and publish it when it is ready. To start from the standard, copy a standard template instead.
+rule-case-type-not-in = the case type is not { $types }
+rule-answer-not-in = the answer to { $item } is not { $values }

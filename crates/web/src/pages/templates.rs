@@ -456,7 +456,7 @@ fn section_views(
         remark_on: answer_labels(tr, content, &i.scale, &i.remark_required_on),
         bearing: i.bearing.map(|b| tr.t(&b.label_key())),
         theme_spot: i.kind == ItemKind::ThemeSpot,
-        rule: i.rule.as_ref().map(|r| rule_text(tr, r)),
+        rule: i.rule.as_ref().map(|r| rule_text(tr, content, r)),
         change: changes.get(&i.key).map(|c| tr.t(c.label_key())),
         source: i.source.clone(),
     };
@@ -467,7 +467,7 @@ fn section_views(
             title: s.title.get(en(tr)).to_owned(),
             kind: tr.t(&s.kind.label_key()),
             intro: s.intro.as_ref().map(|t| t.get(en(tr)).to_owned()),
-            rule: s.rule.as_ref().map(|r| rule_text(tr, r)),
+            rule: s.rule.as_ref().map(|r| rule_text(tr, content, r)),
             items: s
                 .items
                 .iter()
@@ -803,6 +803,8 @@ struct EditPage {
     cannot_assess: bool,
     sections: Vec<SectionView>,
     scales: Vec<(String, String, String, bool)>,
+    /// Standard scales not yet in the template.
+    library: Vec<(String, String)>,
 }
 
 async fn edit_page(
@@ -853,6 +855,11 @@ async fn edit_page(
                     used.contains(&s.key.as_str()),
                 )
             })
+            .collect(),
+        library: Scale::library()
+            .into_iter()
+            .filter(|s| c.scale(&s.key).is_none())
+            .map(|s| (s.key, s.label.get(en(tr)).to_owned()))
             .collect(),
         meta: v.meta,
     })
