@@ -1050,16 +1050,30 @@ async fn form_failure(
 ) -> AppResult<Response> {
     let tr = ctx.tr();
     let msgs: Vec<String> = errs.iter().map(|e| tr.content_error(e)).collect();
-    // Item and section forms come back with what the person typed.
+    // Item and section forms come back with what the person typed, each error linked to its field.
     match op {
         "item" | "section" => {
-            let page = item_or_section_page(state, ctx, key, n, op, form, msgs).await?;
+            let mut page = item_or_section_page(state, ctx, key, n, op, form, msgs).await?;
+            page.invalid = errs.iter().map(|e| input_for(op, e.field)).collect();
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         _ => {
             let page = edit_page(state, ctx, key, n, msgs, None).await?;
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
+    }
+}
+
+/// The form input that shows a content error's field.
+fn input_for(op: &str, field: &str) -> &'static str {
+    match (op, field) {
+        ("item", "text") => "text_da",
+        ("section", "title" | "text") => "title_da",
+        (_, "legal_refs") => "legal_refs",
+        ("item", "scale" | "compliant") => "scale",
+        (_, "rule") => "rule",
+        (_, "kind") => "kind",
+        _ => "key",
     }
 }
 
@@ -1245,6 +1259,8 @@ struct ItemFormPage {
     earlier_items: Vec<(String, bool)>,
     rule_json: String,
     theme_spot: bool,
+    /// The input each error belongs to, in the order of `errors`.
+    invalid: Vec<&'static str>,
 }
 
 impl TemplatesPage {
@@ -1256,6 +1272,14 @@ impl TemplatesPage {
 impl ItemFormPage {
     fn v(&self, k: &str) -> &str {
         self.f.get(k).map(String::as_str).unwrap_or("")
+    }
+
+    fn bad(&self, input: &str) -> bool {
+        self.invalid.contains(&input)
+    }
+
+    fn anchor(&self, i: &usize) -> &str {
+        self.invalid.get(*i).copied().unwrap_or("key")
     }
 }
 
@@ -1511,6 +1535,7 @@ async fn item_or_section_page(
         earlier_items,
         rule_json: get(form, "rule_json").to_owned(),
         theme_spot: get(form, "kind") == "theme_spot",
+        invalid: vec![],
         f,
     })
 }
