@@ -92,6 +92,13 @@ pub struct VersionResponse {
     pub file: serde_json::Value,
 }
 
+fn version_response(v: &tilsyn_store::templates::TemplateVersion) -> VersionResponse {
+    VersionResponse {
+        meta: VersionMetaResponse::from(&v.meta),
+        file: file_value(&v.content),
+    }
+}
+
 fn file_value(content: &tilsyn_domain::template::TemplateContent) -> serde_json::Value {
     serde_json::from_str(&to_file_json(content)).unwrap_or(serde_json::Value::Null)
 }
@@ -168,10 +175,7 @@ pub async fn get_version(
 ) -> AppResult<Json<VersionResponse>> {
     ctx.authorize(&Action::ViewTemplates).await?;
     let v = state.store.template_version(&key, Some(n)).await?;
-    Ok(Json(VersionResponse {
-        meta: VersionMetaResponse::from(&v.meta),
-        file: file_value(&v.content),
-    }))
+    Ok(Json(version_response(&v)))
 }
 
 /// Replace a draft's whole content with a template file. A published version is refused (409).
@@ -193,10 +197,7 @@ pub async fn replace_version(
         .store
         .replace_draft(&ctx.actor(), &key, n, &content)
         .await?;
-    Ok(Json(VersionResponse {
-        meta: VersionMetaResponse::from(&v.meta),
-        file: file_value(&v.content),
-    }))
+    Ok(Json(version_response(&v)))
 }
 
 /// Delete a draft. A published version can never be deleted (409).
@@ -230,10 +231,7 @@ pub async fn edit_version(
 ) -> AppResult<Json<VersionResponse>> {
     ctx.authorize(&Action::ManageTemplates).await?;
     let v = state.store.edit_draft(&ctx.actor(), &key, n, &edit).await?;
-    Ok(Json(VersionResponse {
-        meta: VersionMetaResponse::from(&v.meta),
-        file: file_value(&v.content),
-    }))
+    Ok(Json(version_response(&v)))
 }
 
 #[derive(Deserialize, ToSchema)]
