@@ -4,6 +4,8 @@
 mod admin;
 mod bench;
 mod config;
+mod import;
+mod sample;
 mod serve;
 mod templates;
 
@@ -41,6 +43,11 @@ enum Command {
     /// Read the audit log.
     #[command(subcommand, name = "audit-log")]
     AuditLog(admin::AuditCommand),
+    /// Import case extracts into the case register.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
+    /// Draw a reproducible stratified sample from the case register (with nested levels).
+    Sample(sample::SampleArgs),
     /// List, export and import question frameworks (templates).
     #[command(subcommand)]
     Template(templates::TemplateCommand),
@@ -104,6 +111,8 @@ fn main() -> ExitCode {
             Command::Token(c) => admin::token(c).await,
             Command::AuditLog(c) => admin::audit(c).await,
             Command::Template(c) => templates::run(c).await,
+            Command::Import(c) => import::run(c).await,
+            Command::Sample(a) => sample::run(a).await,
             Command::Bench(args) => bench::run(args).await,
         }
     });

@@ -29,10 +29,12 @@ pub enum AuditAction {
     TemplateDraftDiscarded,
     TemplatePublished,
     TemplateRetired,
+    CasesImported,
+    SampleDrawn,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 22] = [
+    pub const ALL: [AuditAction; 24] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginThrottled,
@@ -55,6 +57,8 @@ impl AuditAction {
         AuditAction::TemplateDraftDiscarded,
         AuditAction::TemplatePublished,
         AuditAction::TemplateRetired,
+        AuditAction::CasesImported,
+        AuditAction::SampleDrawn,
     ];
 
     pub fn code(self) -> &'static str {
@@ -81,6 +85,8 @@ impl AuditAction {
             AuditAction::TemplateDraftDiscarded => "template.draft_discarded",
             AuditAction::TemplatePublished => "template.published",
             AuditAction::TemplateRetired => "template.retired",
+            AuditAction::CasesImported => "cases.imported",
+            AuditAction::SampleDrawn => "sample.drawn",
         }
     }
 

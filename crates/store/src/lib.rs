@@ -2,6 +2,7 @@
 //! returning domain types. Every state change writes its audit event in the same transaction.
 
 mod audit;
+pub mod cases;
 mod db;
 pub mod demo;
 mod error;

@@ -1,0 +1,245 @@
+//! `tilsyn import cases`: read a case extract into the case register, all or nothing.
+
+use crate::CliError;
+use crate::admin::{actor, tr};
+use crate::config::DbArgs;
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+use tilsyn_intake::{Mapping, Options, ReadError, Settings, Source, TextEncoding, suggest_mapping};
+use tilsyn_store::cases::{ImportCounts, ImportFile};
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Import a case extract (CSV or XLSX) into the case register.
+    Cases(CasesArgs),
+}
+
+#[derive(Args)]
+pub struct CasesArgs {
+    file: PathBuf,
+    /// A saved column mapping (see --save-profile).
+    #[arg(long, conflicts_with = "mapping")]
+    profile: Option<String>,
+    /// A column mapping as a JSON file: {"external_id": "Sagsnummer", …}.
+    #[arg(long)]
+    mapping: Option<PathBuf>,
+    /// Save the mapping used under this name, for the next extract from the same system.
+    #[arg(long)]
+    save_profile: Option<String>,
+    /// The source system (DUBU, Nexus, …); cases are matched on (source, case id).
+    #[arg(long, default_value = "DUBU")]
+    source: String,
+    /// The XLSX sheet to read.
+    #[arg(long)]
+    sheet: Option<String>,
+    /// The CSV encoding (utf-8, windows-1252, iso-8859-1) when detection gets it wrong.
+    #[arg(long)]
+    encoding: Option<String>,
+    /// Show the full report without writing anything.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Key of the person-key hash (at least 16 bytes). Needed when a CPR column is mapped
+    /// as the person key; the same key must be used for every import.
+    #[arg(long, env = "TILSYN_PERSON_KEY_SECRET", hide_env_values = true)]
+    person_key_secret: Option<String>,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+/// Records handed from the reader thread to the database, in batches.
+const BATCH: usize = 2000;
+
+fn intake_error(e: &tilsyn_intake::IntakeError) -> CliError {
+    CliError::Usage(tr().targs(e.key(), &e.args()))
+}
+
+pub async fn run(cmd: ImportCommand) -> Result<(), CliError> {
+    let ImportCommand::Cases(a) = cmd;
+    let encoding = match &a.encoding {
+        Some(l) => Some(TextEncoding::from_label(l).ok_or_else(|| {
+            CliError::Usage(format!(
+                "unknown encoding {l}; use utf-8, windows-1252 or iso-8859-1"
+            ))
+        })?),
+        None => None,
+    };
+    let opts = Options {
+        encoding,
+        sheet: a.sheet.clone(),
+        ..Options::default()
+    };
+    let source = Source::open_path(&a.file, &opts).map_err(|e| intake_error(&e))?;
+    let store = a.db.open().await?;
+    let mapping: Mapping = match (&a.profile, &a.mapping) {
+        (Some(p), _) => {
+            let (_, json) = store
+                .mapping_profile(p)
+                .await
+                .map_err(|_| CliError::Usage(format!("no saved mapping profile named {p}")))?;
+            serde_json::from_str(&json).map_err(|e| CliError::Runtime(e.to_string()))?
+        }
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?;
+            serde_json::from_str(&text).map_err(|e| {
+                CliError::Usage(format!("{}: not a column mapping: {e}", path.display()))
+            })?
+        }
+        (None, None) => {
+            let s = suggest_mapping(source.headers());
+            if !s.missing_mandatory.is_empty() {
+                let tr = tr();
+                let missing: Vec<String> = s
+                    .missing_mandatory
+                    .iter()
+                    .map(|f| tr.t(f.label_key()))
+                    .collect();
+                return Err(CliError::Usage(format!(
+                    "{}: {}. {}",
+                    tr.t("import-cli-unmapped"),
+                    missing.join(", "),
+                    tr.t("import-cli-unmapped-hint")
+                )));
+            }
+            s.mapping
+        }
+    };
+    let secret = a.person_key_secret.clone().unwrap_or_default();
+    let today = chrono::Utc::now().date_naive();
+    let info = source.info().clone();
+    let mut import = store.begin_case_import(&a.source).await?;
+
+    // The reader is synchronous and streams; the database is async: a bounded channel joins them.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<tilsyn_domain::cases::CaseRecord>>(4);
+    let reader_mapping = mapping.clone();
+    let source_name = a.source.clone();
+    let reader = tokio::task::spawn_blocking(move || {
+        let catalog = tilsyn_domain::cases::CaseTypeCatalog::standard();
+        let mut settings = Settings::new(&reader_mapping, &catalog, secret.as_bytes(), today);
+        settings.source = source_name;
+        let mut batch = Vec::with_capacity(BATCH);
+        let res = source.read(&settings, |r| {
+            batch.push(r);
+            if batch.len() >= BATCH {
+                tx.blocking_send(std::mem::take(&mut batch))
+                    .map_err(|_| ())?;
+            }
+            Ok::<(), ()>(())
+        });
+        if !batch.is_empty() {
+            let _ = tx.blocking_send(batch);
+        }
+        res
+    });
+    let mut store_err = None;
+    while let Some(batch) = rx.recv().await {
+        if store_err.is_none()
+            && let Err(e) = import.add(&batch).await
+        {
+            store_err = Some(e);
+        }
+    }
+    let report = match reader.await {
+        Ok(Ok(r)) => r,
+        Ok(Err(ReadError::Intake(e))) => return Err(intake_error(&e)),
+        Ok(Err(ReadError::Sink(()))) | Err(_) => {
+            return Err(CliError::Runtime("the import stopped".into()));
+        }
+    };
+    if let Some(e) = store_err {
+        return Err(e.into());
+    }
+    let file = ImportFile {
+        source: a.source.clone(),
+        file_name: a
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        file_sha256: info.file_sha256.clone(),
+        encoding: info
+            .encoding
+            .map(|e| e.label().to_owned())
+            .unwrap_or_else(|| "xlsx".into()),
+        rows: report.rows,
+    };
+    let keep = report.is_clean() && !a.dry_run;
+    let (_, counts) = import.finish(&actor(), &file, keep).await?;
+    if keep && let Some(name) = &a.save_profile {
+        let json = serde_json::to_string(&mapping).map_err(|e| CliError::Runtime(e.to_string()))?;
+        store.save_mapping_profile(name, &a.source, &json).await?;
+    }
+    print_report(&a, &report, &counts, keep);
+    store.close().await;
+    if report.is_clean() {
+        Ok(())
+    } else {
+        Err(CliError::Usage(tr().t1(
+            "import-cli-refused",
+            "count",
+            report.error_count,
+        )))
+    }
+}
+
+fn print_report(a: &CasesArgs, report: &tilsyn_intake::Report, counts: &ImportCounts, kept: bool) {
+    let tr = tr();
+    if a.json {
+        let errors: Vec<serde_json::Value> = report
+            .errors
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "line": e.line, "column": e.column, "value": e.value, "key": e.key,
+                    "message": tr.targs(e.key, &e.args()),
+                })
+            })
+            .collect();
+        let out = serde_json::json!({
+            "file": report.info, "rows": report.rows, "error_count": report.error_count,
+            "errors": errors, "counts": counts, "written": kept, "dry_run": a.dry_run,
+        });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        return;
+    }
+    for e in &report.errors {
+        eprintln!("{}", tr.targs(e.key, &e.args()));
+    }
+    if report.error_count > report.errors.len() as u64 {
+        eprintln!(
+            "{}",
+            tr.t1(
+                "import-cli-more-errors",
+                "count",
+                report.error_count - report.errors.len() as u64
+            )
+        );
+    }
+    let enc = report.info.encoding.map(|e| e.label()).unwrap_or("xlsx");
+    println!(
+        "{}",
+        tr.targs(
+            "import-cli-summary",
+            &[
+                ("rows", report.rows.to_string()),
+                ("new", counts.new.to_string()),
+                ("changed", counts.changed.to_string()),
+                ("unchanged", counts.unchanged.to_string()),
+                ("gone", counts.gone.to_string()),
+                ("encoding", enc.to_owned()),
+                ("sha", report.info.file_sha256.chars().take(12).collect()),
+            ]
+        )
+    );
+    let outcome = if kept {
+        "import-cli-written"
+    } else if a.dry_run && report.is_clean() {
+        "import-cli-dry-run"
+    } else {
+        "import-cli-nothing-written"
+    };
+    println!("{}", tr.t(outcome));
+}
