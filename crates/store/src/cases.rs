@@ -46,8 +46,10 @@ pub struct CaseImport {
     counts: ImportCounts,
 }
 
-/// Rows per INSERT statement (15 parameters each, well under both engines' limits).
-const BATCH: usize = 200;
+/// Rows per INSERT statement. Measured on a 1,000,000-row extract into SQLite (release):
+/// 1000 rows per statement took 254 s, 200 took 82 s, 50 took 48 s, 16 took 40 s — the cost
+/// per statement grows faster than its parameter count, so small statements win here.
+const BATCH: usize = 16;
 
 fn record_hash(json: &str) -> String {
     hex::encode(Sha256::digest(json.as_bytes()))
