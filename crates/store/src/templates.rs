@@ -124,6 +124,10 @@ struct MetaRow {
     created_at: Ts,
     published_at: Option<Ts>,
     retired_at: Option<Ts>,
+    /// The version the template itself was copied from.
+    origin_id: Option<Uuid>,
+    origin_key: Option<String>,
+    origin_number: Option<i32>,
 }
 
 fn corrupt(what: &str) -> StoreError {
@@ -131,6 +135,17 @@ fn corrupt(what: &str) -> StoreError {
 }
 
 impl MetaRow {
+    fn origin(&self) -> Option<VersionRef> {
+        match (self.origin_id, &self.origin_key, self.origin_number) {
+            (Some(id), Some(key), Some(number)) => Some(VersionRef {
+                id,
+                template_key: key.clone(),
+                number,
+            }),
+            _ => None,
+        }
+    }
+
     fn into_meta(self) -> Result<VersionMeta, StoreError> {
         let parent = match (self.parent_version_id, self.parent_key, self.parent_number) {
             (Some(id), Some(template_key), Some(number)) => Some(VersionRef {
@@ -160,10 +175,13 @@ impl MetaRow {
 
 const META_SELECT: &str = "SELECT v.id, v.template_id, t.key, t.kind, t.locked, v.number, v.status, v.title, \
     v.content_sha256, v.parent_version_id, pt.key AS parent_key, pv.number AS parent_number, \
-    v.created_at, v.published_at, v.retired_at \
+    v.created_at, v.published_at, v.retired_at, \
+    t.parent_version_id AS origin_id, ot.key AS origin_key, ov.number AS origin_number \
     FROM template_versions v JOIN templates t ON t.id = v.template_id \
     LEFT JOIN template_versions pv ON pv.id = v.parent_version_id \
-    LEFT JOIN templates pt ON pt.id = pv.template_id";
+    LEFT JOIN templates pt ON pt.id = pv.template_id \
+    LEFT JOIN template_versions ov ON ov.id = t.parent_version_id \
+    LEFT JOIN templates ot ON ot.id = ov.template_id";
 
 /// The canonical JSON of a version's content (what is stored and hashed).
 fn content_json(c: &TemplateContent) -> Result<String, StoreError> {
@@ -281,13 +299,26 @@ struct NewVersion<'a> {
 
 impl Store {
     pub async fn list_templates(&self) -> Result<Vec<TemplateSummary>, StoreError> {
-        let sql = format!("{META_SELECT} ORDER BY t.key, v.number DESC");
+        self.summaries(None).await
+    }
+
+    pub async fn template(&self, key: &str) -> Result<TemplateSummary, StoreError> {
+        self.summaries(Some(key))
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Templates with their versions (newest first), all or the one with `key`, in one query.
+    async fn summaries(&self, key: Option<&str>) -> Result<Vec<TemplateSummary>, StoreError> {
+        let sql = format!(
+            "{META_SELECT} WHERE (CAST($1 AS TEXT) IS NULL OR t.key = $1) ORDER BY t.key, v.number DESC"
+        );
         let rows: Vec<MetaRow> =
-            on_db!(&self.db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
-        let origins: Vec<(Uuid, Option<Uuid>)> = on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT id, parent_version_id FROM templates").fetch_all(pool).await)?;
+            on_db!(&self.db, pool => sqlx::query_as(&sql).bind(key).fetch_all(pool).await)?;
         let mut out: Vec<TemplateSummary> = vec![];
         for r in rows {
+            let origin = r.origin();
             let m = r.into_meta()?;
             match out.last_mut() {
                 Some(t) if t.key == m.template_key => t.versions.push(m),
@@ -296,35 +327,12 @@ impl Store {
                     kind: m.kind,
                     locked: m.locked,
                     title: m.title.clone(),
-                    copied_from: None,
+                    copied_from: origin,
                     versions: vec![m],
                 }),
             }
         }
-        for t in out.iter_mut() {
-            let origin = t.versions.first().and_then(|v| {
-                origins
-                    .iter()
-                    .find(|(id, _)| *id == v.template_id)
-                    .and_then(|(_, p)| *p)
-            });
-            if let Some(pid) = origin {
-                t.copied_from = self.version_meta_by_id(pid).await?.map(|m| VersionRef {
-                    id: m.id,
-                    template_key: m.template_key,
-                    number: m.number,
-                });
-            }
-        }
         Ok(out)
-    }
-
-    pub async fn template(&self, key: &str) -> Result<TemplateSummary, StoreError> {
-        self.list_templates()
-            .await?
-            .into_iter()
-            .find(|t| t.key == key)
-            .ok_or(StoreError::NotFound)
     }
 
     async fn version_meta_by_id(&self, id: Uuid) -> Result<Option<VersionMeta>, StoreError> {
