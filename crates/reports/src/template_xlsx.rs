@@ -41,20 +41,7 @@ pub fn item_list(
     for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
-    let mut numbers = std::collections::BTreeMap::new();
-    for (n, s) in content.sections.iter().enumerate() {
-        for (m, i) in s.items.iter().enumerate() {
-            numbers.insert(i.key.clone(), format!("{}.{}", n + 1, m + 1));
-        }
-        for (k, sub) in s.sections.iter().enumerate() {
-            for (m, i) in sub.items.iter().enumerate() {
-                numbers.insert(
-                    i.key.clone(),
-                    format!("{}.{}.{}", n + 1, s.items.len() + k + 1, m + 1),
-                );
-            }
-        }
-    }
+    let numbers = content.numbering();
     for (row, p) in content.items().iter().enumerate() {
         let r = (row + 4) as u32;
         let i = p.item;

@@ -97,22 +97,9 @@ fn attribute_label(content: &TemplateContent, name: &str, en: bool) -> String {
 
 /// An item's number in the form ("4.1") and its Danish text, for naming it to people.
 pub fn item_number(content: &TemplateContent, key: &str) -> Option<(String, String)> {
-    for (n, s) in content.sections.iter().enumerate() {
-        for (m, i) in s.items.iter().enumerate() {
-            if i.key == key {
-                return Some((format!("{}.{}", n + 1, m + 1), i.text.da.clone()));
-            }
-        }
-        for (k, sub) in s.sections.iter().enumerate() {
-            for (m, i) in sub.items.iter().enumerate() {
-                if i.key == key {
-                    let number = format!("{}.{}.{}", n + 1, s.items.len() + k + 1, m + 1);
-                    return Some((number, i.text.da.clone()));
-                }
-            }
-        }
-    }
-    None
+    let item = content.item(key)?;
+    let number = content.numbering().remove(key)?;
+    Some((number, item.text.da.clone()))
 }
 
 /// Why an item or section does not apply, in words.
@@ -233,7 +220,9 @@ pub fn form_view(
     let mut applicable = 0;
     let mut answered = 0;
     let mut total = 0;
-    let mut build = |sec: &Section, number: String, tr: Tr| -> FormSection {
+    let numbers = content.numbering();
+    let number_of = |key: &str| numbers.get(key).cloned().unwrap_or_default();
+    let mut build = |sec: &Section, tr: Tr| -> FormSection {
         let excluded = eval
             .sections
             .get(&sec.key)
@@ -242,8 +231,7 @@ pub fn form_view(
         let items = sec
             .items
             .iter()
-            .enumerate()
-            .map(|(n, i)| {
+            .map(|i| {
                 let status = eval.status(&i.key).cloned().unwrap_or(ItemStatus::Applies);
                 let scale = content.scale(&i.scale);
                 let kind = scale.map(|s| s.kind).unwrap_or(ScaleKind::FreeText);
@@ -278,7 +266,7 @@ pub fn form_view(
                 }
                 FormItem {
                     key: i.key.clone(),
-                    number: format!("{number}.{}", n + 1),
+                    number: number_of(&i.key),
                     text: i.text.get(en).to_owned(),
                     help: i.help.as_ref().map(|t| t.get(en).to_owned()),
                     criteria: i.criteria.as_ref().map(|t| t.get(en).to_owned()),
@@ -314,7 +302,7 @@ pub fn form_view(
             .collect();
         FormSection {
             key: sec.key.clone(),
-            number,
+            number: number_of(&sec.key),
             title: sec.title.get(en).to_owned(),
             intro: sec.intro.as_ref().map(|t| t.get(en).to_owned()),
             excluded,
@@ -324,11 +312,10 @@ pub fn form_view(
         }
     };
     let mut sections = vec![];
-    for (n, s) in content.sections.iter().enumerate() {
-        let mut top = build(s, (n + 1).to_string(), tr);
-        for (m, sub) in s.sections.iter().enumerate() {
-            let number = format!("{}.{}", n + 1, s.items.len() + m + 1);
-            top.subsections.push(build(sub, number, tr));
+    for s in &content.sections {
+        let mut top = build(s, tr);
+        for sub in &s.sections {
+            top.subsections.push(build(sub, tr));
         }
         sections.push(top);
     }

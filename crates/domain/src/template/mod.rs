@@ -417,6 +417,27 @@ impl TemplateContent {
         out
     }
 
+    /// The numbers people see: sections "2", subsections "2.4" (after the section's own
+    /// items), items "2.3" or "2.4.1", by key. The one numbering every view and export uses.
+    pub fn numbering(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for (n, s) in self.sections.iter().enumerate() {
+            let top = (n + 1).to_string();
+            for (m, i) in s.items.iter().enumerate() {
+                out.insert(i.key.clone(), format!("{top}.{}", m + 1));
+            }
+            for (k, sub) in s.sections.iter().enumerate() {
+                let number = format!("{top}.{}", s.items.len() + k + 1);
+                for (m, i) in sub.items.iter().enumerate() {
+                    out.insert(i.key.clone(), format!("{number}.{}", m + 1));
+                }
+                out.insert(sub.key.clone(), number);
+            }
+            out.insert(s.key.clone(), top);
+        }
+        out
+    }
+
     pub fn item(&self, key: &str) -> Option<&Item> {
         self.items()
             .into_iter()

@@ -604,3 +604,19 @@ fn dates_in_rules_compare_by_day() {
     let e = c.evaluate(&f, &Answers::new(), &BTreeMap::new());
     assert!(e.status("BL.INDD.PART10").unwrap().applies());
 }
+
+#[test]
+fn numbering_counts_subsections_after_the_sections_own_items() {
+    let mut c = fixture();
+    c.sections[0].sections.push(section(
+        "BFU.SUB",
+        vec![item("X.1", "ja_nej"), item("X.2", "ja_nej")],
+    ));
+    let n = c.numbering();
+    assert_eq!(n["BFU"], "1");
+    assert_eq!(n["BL.BFU.FRIST"], "1.2");
+    assert_eq!(n["BFU.SUB"], "1.3");
+    assert_eq!(n["X.2"], "1.3.2");
+    assert_eq!(n["PLAN"], "3");
+    assert_eq!(n["BL.PLAN.UNGEPLAN"], "3.2");
+}

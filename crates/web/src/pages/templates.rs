@@ -460,35 +460,28 @@ fn section_views(
         change: changes.get(&i.key).map(|c| tr.t(c.label_key())),
         source: i.source.clone(),
     };
-    let section_view =
-        |s: &tilsyn_domain::template::Section, number: String, depth: u8| SectionView {
-            key: s.key.clone(),
-            number: number.clone(),
-            title: s.title.get(en(tr)).to_owned(),
-            kind: tr.t(&s.kind.label_key()),
-            intro: s.intro.as_ref().map(|t| t.get(en(tr)).to_owned()),
-            rule: s.rule.as_ref().map(|r| rule_text(tr, content, r)),
-            items: s
-                .items
-                .iter()
-                .enumerate()
-                .map(|(n, i)| item_view(i, format!("{number}.{}", n + 1), depth + 1))
-                .collect(),
-            subsections: vec![],
-        };
+    let numbers = content.numbering();
+    let number_of = |key: &str| numbers.get(key).cloned().unwrap_or_default();
+    let section_view = |s: &tilsyn_domain::template::Section, depth: u8| SectionView {
+        key: s.key.clone(),
+        number: number_of(&s.key),
+        title: s.title.get(en(tr)).to_owned(),
+        kind: tr.t(&s.kind.label_key()),
+        intro: s.intro.as_ref().map(|t| t.get(en(tr)).to_owned()),
+        rule: s.rule.as_ref().map(|r| rule_text(tr, content, r)),
+        items: s
+            .items
+            .iter()
+            .map(|i| item_view(i, number_of(&i.key), depth + 1))
+            .collect(),
+        subsections: vec![],
+    };
     content
         .sections
         .iter()
-        .enumerate()
-        .map(|(n, s)| {
-            let number = (n + 1).to_string();
-            let mut v = section_view(s, number.clone(), 2);
-            v.subsections = s
-                .sections
-                .iter()
-                .enumerate()
-                .map(|(m, sub)| section_view(sub, format!("{number}.{}", s.items.len() + m + 1), 3))
-                .collect();
+        .map(|s| {
+            let mut v = section_view(s, 2);
+            v.subsections = s.sections.iter().map(|sub| section_view(sub, 3)).collect();
             v
         })
         .collect()
