@@ -4,9 +4,12 @@ use crate::CliError;
 use crate::admin::{actor, tr};
 use crate::config::DbArgs;
 use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
-use tilsyn_intake::{Mapping, Options, ReadError, Settings, Source, TextEncoding, suggest_mapping};
-use tilsyn_store::cases::{ImportCounts, ImportFile};
+use std::sync::Arc;
+use tilsyn_intake::{Format, Mapping, Options, Source, TextEncoding, suggest_mapping};
+use tilsyn_store::cases::ImportCounts;
+use tilsyn_web::case_import::{ImportError, ImportOutcome, ImportRequest, Progress, import_cases};
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
@@ -49,8 +52,29 @@ pub struct CasesArgs {
     db: DbArgs,
 }
 
-/// Records handed from the reader thread to the database, in batches.
-const BATCH: usize = 2000;
+/// A bar on stderr for files big enough to wait for (indicatif hides it when stderr is not a
+/// terminal). The total is estimated from the file size and the first megabyte's lines.
+fn progress_bar(path: &std::path::Path, format: Format) -> Option<ProgressBar> {
+    let size = std::fs::metadata(path).ok()?.len();
+    if size < 4 * 1024 * 1024 {
+        return None;
+    }
+    let bar = if format == Format::Csv {
+        let mut head = vec![0u8; 1024 * 1024];
+        let n = std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+            .ok()?;
+        let lines = head[..n].iter().filter(|&&b| b == b'\n').count().max(1) as u64;
+        ProgressBar::new(size * lines / n.max(1) as u64)
+    } else {
+        ProgressBar::new_spinner()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {wide_bar} {pos}/~{len} ({per_sec}, {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    Some(bar)
+}
 
 fn intake_error(e: &tilsyn_intake::IntakeError) -> CliError {
     CliError::Usage(tr().targs(e.key(), &e.args()))
@@ -108,66 +132,38 @@ pub async fn run(cmd: ImportCommand) -> Result<(), CliError> {
         }
     };
     let secret = a.person_key_secret.clone().unwrap_or_default();
-    let today = chrono::Utc::now().date_naive();
-    let info = source.info().clone();
-    let mut import = store.begin_case_import(&a.source).await?;
-
-    // The reader is synchronous and streams; the database is async: a bounded channel joins them.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<tilsyn_domain::cases::CaseRecord>>(4);
-    let reader_mapping = mapping.clone();
-    let source_name = a.source.clone();
-    let reader = tokio::task::spawn_blocking(move || {
-        let catalog = tilsyn_domain::cases::CaseTypeCatalog::standard();
-        let mut settings = Settings::new(&reader_mapping, &catalog, secret.as_bytes(), today);
-        settings.source = source_name;
-        let mut batch = Vec::with_capacity(BATCH);
-        let res = source.read(&settings, |r| {
-            batch.push(r);
-            if batch.len() >= BATCH {
-                tx.blocking_send(std::mem::take(&mut batch))
-                    .map_err(|_| ())?;
-            }
-            Ok::<(), ()>(())
-        });
-        if !batch.is_empty() {
-            let _ = tx.blocking_send(batch);
-        }
-        res
+    let file_name = a
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let bar = progress_bar(&a.file, source.info().format);
+    let req = ImportRequest {
+        source_system: a.source.clone(),
+        file_name,
+        mapping: mapping.clone(),
+        secret: secret.into_bytes(),
+        today: chrono::Utc::now().date_naive(),
+        dry_run: a.dry_run,
+    };
+    let progress: Option<Progress> = bar.clone().map(|b| {
+        let p: Progress = Arc::new(move |n| b.set_position(n));
+        p
     });
-    let mut store_err = None;
-    while let Some(batch) = rx.recv().await {
-        if store_err.is_none()
-            && let Err(e) = import.add(&batch).await
-        {
-            store_err = Some(e);
-        }
+    let outcome = import_cases(&store, source, req, &actor(), progress).await;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
     }
-    let report = match reader.await {
-        Ok(Ok(r)) => r,
-        Ok(Err(ReadError::Intake(e))) => return Err(intake_error(&e)),
-        Ok(Err(ReadError::Sink(()))) | Err(_) => {
-            return Err(CliError::Runtime("the import stopped".into()));
-        }
-    };
-    if let Some(e) = store_err {
-        return Err(e.into());
-    }
-    let file = ImportFile {
-        source: a.source.clone(),
-        file_name: a
-            .file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        file_sha256: info.file_sha256.clone(),
-        encoding: info
-            .encoding
-            .map(|e| e.label().to_owned())
-            .unwrap_or_else(|| "xlsx".into()),
-        rows: report.rows,
-    };
-    let keep = report.is_clean() && !a.dry_run;
-    let (_, counts) = import.finish(&actor(), &file, keep).await?;
+    let ImportOutcome {
+        report,
+        counts,
+        written: keep,
+        ..
+    } = outcome.map_err(|e| match e {
+        ImportError::Intake(e) => intake_error(&e),
+        ImportError::Store(e) => e.into(),
+        ImportError::Stopped => CliError::Runtime("the import stopped".into()),
+    })?;
     if keep && let Some(name) = &a.save_profile {
         let json = serde_json::to_string(&mapping).map_err(|e| CliError::Runtime(e.to_string()))?;
         store.save_mapping_profile(name, &a.source, &json).await?;

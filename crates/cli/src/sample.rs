@@ -7,13 +7,11 @@ use crate::admin::{actor, tr};
 use crate::config::DbArgs;
 use chrono::NaiveDate;
 use clap::Args;
-use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet};
-use tilsyn_domain::audit::{AuditAction, NewAuditEvent, Outcome};
+use std::collections::BTreeMap;
 use tilsyn_domain::sampling::{
-    ALGORITHM, Allocation, Sample, SampleFrame, SampleSpec, Strata, StratumDimension, draw,
-    subsample,
+    Allocation, Sample, SampleFrame, SampleSpec, Strata, StratumDimension, draw_levels,
 };
+use tilsyn_store::samples::register_fingerprint;
 
 #[derive(Args)]
 pub struct SampleArgs {
@@ -128,52 +126,26 @@ pub async fn run(a: SampleArgs) -> Result<(), CliError> {
         caseworker_last_sampled: BTreeMap::new(),
         seed: a.seed,
     };
-    let first = draw(&cases, &spec).map_err(|e| CliError::Runtime(e.to_string()))?;
-    let mut samples = vec![first];
-    for (i, size) in a.levels.iter().enumerate() {
-        let level = u8::try_from(i + 2).map_err(|_| usage("at most three levels"))?;
-        let parent = samples.last().ok_or_else(|| usage("no level 1"))?;
-        let next = subsample(parent, &cases, &strata, &allocation, *size, a.seed, level)
-            .map_err(|e| usage(e.to_string()))?;
-        samples.push(next);
-    }
-    // The frame's fingerprint: which cases were there to draw from.
-    let mut keys: BTreeSet<&str> = BTreeSet::new();
-    keys.extend(cases.iter().map(|c| c.key.as_str()));
-    let mut h = Sha256::new();
-    for k in &keys {
-        h.update(k.as_bytes());
-        h.update([0u8]);
-    }
-    let register_sha = hex::encode(h.finalize());
-    let sizes: Vec<String> = samples
-        .iter()
-        .map(|s| s.selected.len().to_string())
-        .collect();
-    store
-        .record_event(
-            &actor(),
-            NewAuditEvent {
-                action: AuditAction::SampleDrawn,
-                resource_kind: "sample",
-                resource_id: None,
-                outcome: Outcome::Success,
-                details: vec![
-                    ("algorithm", ALGORITHM.to_owned()),
-                    ("seed", a.seed.to_string()),
-                    ("register_sha256", register_sha.clone()),
-                    ("eligible", samples[0].eligible.to_string()),
-                    ("sizes", sizes.join("/")),
-                    ("reference_date", spec.frame.reference_date.to_string()),
-                ],
-            },
-        )
+    let samples = draw_levels(&cases, &spec, &a.levels).map_err(|e| usage(e.to_string()))?;
+    let register_sha = register_fingerprint(&cases);
+    let id = store
+        .save_sample(&actor(), &spec, &a.levels, &[], &register_sha, &samples)
         .await?;
     store.close().await;
     if a.json {
-        let out = serde_json::json!({"register_sha256": register_sha, "frame": spec.frame, "levels": samples});
+        let out = serde_json::json!({"id": id, "register_sha256": register_sha, "frame": spec.frame, "levels": samples});
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
+        println!(
+            "{}",
+            tr().targs(
+                "sample-cli-saved",
+                &[
+                    ("id", id.to_string()),
+                    ("sha", register_sha.chars().take(12).collect())
+                ]
+            )
+        );
         print_samples(&samples);
     }
     Ok(())

@@ -1574,6 +1574,31 @@ pub fn subsample(
     })
 }
 
+/// A draw of level 1 by `spec` and, for each of `nested` (level 2, then 3), a subsample of the
+/// level above with the same strata, allocation and seed: the whole sample of a round.
+pub fn draw_levels(
+    cases: &[SampleCase],
+    spec: &SampleSpec,
+    nested: &[usize],
+) -> Result<Vec<Sample>, SampleError> {
+    let mut levels = vec![draw(cases, spec)?];
+    for (i, &size) in nested.iter().enumerate() {
+        let level = u8::try_from(i + 2).unwrap_or(u8::MAX);
+        let parent = &levels[levels.len() - 1];
+        let next = subsample(
+            parent,
+            cases,
+            &spec.strata,
+            &spec.allocation,
+            size,
+            spec.seed,
+            level,
+        )?;
+        levels.push(next);
+    }
+    Ok(levels)
+}
+
 /// Continuous sampling (løbende tilsyn): one case per caseworker among the cases active in
 /// `period`, on the period's own stream of `seed`, so every period is independent and
 /// reproducible. Strata are the caseworkers (no small-stratum warnings: one case each is the

@@ -40,23 +40,99 @@ pub struct CaseImport {
     tx: Tx,
     id: Uuid,
     source: String,
-    /// external id → (record hash, still present)
-    existing: HashMap<String, (String, bool)>,
-    seen: HashSet<String>,
+    /// Every case of the source already in the register.
+    known: HashMap<String, Known>,
     counts: ImportCounts,
 }
 
-/// Rows per INSERT statement. Measured on a 1,000,000-row extract into SQLite (release):
-/// 1000 rows per statement took 254 s, 200 took 82 s, 50 took 48 s, 16 took 40 s — the cost
-/// per statement grows faster than its parameter count, so small statements win here.
-const BATCH: usize = 16;
+/// What the import knows of one external id. Kept small: a re-import of a million-case
+/// register holds one of these per case.
+struct Known {
+    sha: [u8; 32],
+    /// Present after the previous import.
+    present: bool,
+    /// In this import's file.
+    seen: bool,
+}
 
-fn record_hash(json: &str) -> String {
-    hex::encode(Sha256::digest(json.as_bytes()))
+/// Records per INSERT statement. Each statement carries its rows as one JSON array parameter,
+/// so the SQL text and its parameter count stay fixed whatever the batch size: with one
+/// parameter per column, sqlx's per-statement cost grew faster than the rows it carried
+/// (a 1,000,000-row extract took 40 s at best, at 16 rows per statement).
+const BATCH: usize = 1000;
+
+macro_rules! upsert_tail {
+    () => {
+        " ON CONFLICT (source, external_id) DO UPDATE SET record = excluded.record, \
+    record_sha256 = excluded.record_sha256, case_type = excluded.case_type, unit = excluded.unit, \
+    caseworker = excluded.caseworker, area = excluded.area, measure_start = excluded.measure_start, \
+    measure_end = excluded.measure_end, present = excluded.present, last_import_id = excluded.last_import_id, \
+    updated_at = excluded.updated_at"
+    };
+}
+
+/// `$1` is a JSON array of [id, external id, record, sha, case type, unit, caseworker, area,
+/// start, end]; `$2` the source, `$3` the import, `$4` the time. (`WHERE true` keeps SQLite's
+/// parser from reading ON CONFLICT as a join constraint.)
+const UPSERT_SQLITE: &str = concat!(
+    "INSERT INTO cases (id, source, external_id, record, record_sha256, case_type, unit, \
+    caseworker, area, measure_start, measure_end, present, first_import_id, last_import_id, updated_at) \
+    SELECT unhex(replace(j.value ->> 0, '-', '')), $2, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, \
+    j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9, 1, $3, $3, $4 \
+    FROM json_each($1) AS j WHERE true",
+    upsert_tail!()
+);
+
+const UPSERT_POSTGRES: &str = concat!(
+    "INSERT INTO cases (id, source, external_id, record, record_sha256, case_type, unit, \
+    caseworker, area, measure_start, measure_end, present, first_import_id, last_import_id, updated_at) \
+    SELECT CAST(j.value ->> 0 AS UUID), $2, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, \
+    j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9, TRUE, $3, $3, $4 \
+    FROM json_array_elements(CAST($1 AS JSON)) AS j(value)",
+    upsert_tail!()
+);
+
+fn record_hash(json: &str) -> [u8; 32] {
+    Sha256::digest(json.as_bytes()).into()
 }
 
 fn iso(d: Option<chrono::NaiveDate>) -> Option<String> {
     d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// A case encoded for the register. Encoding (JSON, hash) is the CPU-heavy part of an import;
+/// making these on the reader's thread lets it overlap with the database writing the last batch.
+pub struct PreparedCase {
+    external_id: String,
+    sha: [u8; 32],
+    /// The JSON array element the upsert statements read (see `UPSERT_SQLITE`).
+    row: String,
+}
+
+impl PreparedCase {
+    pub fn new(r: &CaseRecord) -> Result<Self, StoreError> {
+        let encode = |e: serde_json::Error| StoreError::Database(sqlx::Error::Decode(e.into()));
+        let json = serde_json::to_string(r).map_err(encode)?;
+        let sha = record_hash(&json);
+        let row = serde_json::to_string(&(
+            Uuid::now_v7(),
+            &r.external_id,
+            &json,
+            hex::encode(sha),
+            &r.case_type,
+            &r.unit,
+            &r.caseworker,
+            r.area.map(|a| a.code()),
+            iso(r.measure_start),
+            iso(r.measure_end),
+        ))
+        .map_err(encode)?;
+        Ok(Self {
+            external_id: r.external_id.clone(),
+            sha,
+            row,
+        })
+    }
 }
 
 impl Store {
@@ -66,16 +142,25 @@ impl Store {
         let rows: Vec<(String, String, bool)> = on_tx!(&mut tx, conn => sqlx::query_as(
             "SELECT external_id, record_sha256, present FROM cases WHERE source = $1")
             .bind(source).fetch_all(conn).await)?;
-        let existing = rows
+        let known = rows
             .into_iter()
-            .map(|(id, sha, p)| (id, (sha, p)))
+            .map(|(id, sha, present)| {
+                // A hash that does not decode only makes the case count as changed.
+                let mut bytes = [0u8; 32];
+                let _ = hex::decode_to_slice(&sha, &mut bytes);
+                let k = Known {
+                    sha: bytes,
+                    present,
+                    seen: false,
+                };
+                (id, k)
+            })
             .collect();
         Ok(CaseImport {
             tx,
             id: Uuid::now_v7(),
             source: source.to_owned(),
-            existing,
-            seen: HashSet::new(),
+            known,
             counts: ImportCounts::default(),
         })
     }
@@ -135,83 +220,69 @@ impl Store {
 }
 
 impl CaseImport {
-    /// Adds records read from the file. A case id twice in one import is the reader's error to
-    /// report; here the later row simply wins.
+    /// Adds records read from the file; see [`CaseImport::add_prepared`].
     pub async fn add(&mut self, batch: &[CaseRecord]) -> Result<(), StoreError> {
-        let mut rows = Vec::with_capacity(batch.len());
-        for r in batch {
-            let json = serde_json::to_string(r)
-                .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?;
-            let sha = record_hash(&json);
-            self.seen.insert(r.external_id.clone());
-            match self.existing.get(&r.external_id) {
-                None => self.counts.new += 1,
-                Some((old, present)) if *old == sha && *present => {
-                    self.counts.unchanged += 1;
-                    continue;
-                }
-                Some((old, _)) if *old == sha => self.counts.unchanged += 1,
-                Some(_) => self.counts.changed += 1,
+        let prepared = batch
+            .iter()
+            .map(PreparedCase::new)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.add_prepared(&prepared).await
+    }
+
+    /// Adds cases read from the file. A case id twice in one import is the reader's error to
+    /// report (and the import is then refused); here a repeat within a batch, or of a case
+    /// already in the register, is skipped.
+    pub async fn add_prepared(&mut self, batch: &[PreparedCase]) -> Result<(), StoreError> {
+        let mut rows: Vec<&str> = Vec::with_capacity(batch.len());
+        // PostgreSQL refuses an upsert that touches one row twice in a statement.
+        let mut in_batch = HashSet::with_capacity(batch.len());
+        for c in batch {
+            if !in_batch.insert(c.external_id.as_str()) {
+                continue;
             }
-            rows.push((r, json, sha));
+            match self.known.get_mut(&c.external_id) {
+                // New ids are not remembered: memory stays at one entry per case already in
+                // the register. A new id twice is the reader's to catch (it refuses the file).
+                None => self.counts.new += 1,
+                Some(k) if k.seen => continue,
+                Some(k) => {
+                    k.seen = true;
+                    if k.sha != c.sha {
+                        self.counts.changed += 1;
+                    } else {
+                        self.counts.unchanged += 1;
+                        if k.present {
+                            continue;
+                        }
+                    }
+                }
+            }
+            rows.push(&c.row);
         }
         let now = Ts::now();
+        let sql = match self.tx {
+            Tx::Sqlite(_) => UPSERT_SQLITE,
+            Tx::Postgres(_) => UPSERT_POSTGRES,
+        };
         for chunk in rows.chunks(BATCH) {
-            let mut sql = String::from(
-                "INSERT INTO cases (id, source, external_id, record, record_sha256, case_type, unit, caseworker, area, \
-                 measure_start, measure_end, present, first_import_id, last_import_id, updated_at) VALUES ",
-            );
-            for i in 0..chunk.len() {
-                let b = i * 14;
+            let mut param =
+                String::with_capacity(chunk.iter().map(|r| r.len() + 1).sum::<usize>() + 2);
+            param.push('[');
+            for (i, r) in chunk.iter().enumerate() {
                 if i > 0 {
-                    sql.push(',');
+                    param.push(',');
                 }
-                sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, TRUE, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8,
-                    b + 9,
-                    b + 10,
-                    b + 11,
-                    b + 12,
-                    b + 13,
-                    b + 14
-                ));
+                param.push_str(r);
             }
-            sql.push_str(
-                " ON CONFLICT (source, external_id) DO UPDATE SET record = excluded.record, \
-                 record_sha256 = excluded.record_sha256, case_type = excluded.case_type, unit = excluded.unit, \
-                 caseworker = excluded.caseworker, area = excluded.area, measure_start = excluded.measure_start, \
-                 measure_end = excluded.measure_end, present = TRUE, last_import_id = excluded.last_import_id, \
-                 updated_at = excluded.updated_at",
-            );
-            on_tx!(&mut self.tx, conn => {
-                let mut q = sqlx::query(&sql);
-                for (r, json, sha) in chunk {
-                    q = q
-                        .bind(Uuid::now_v7())
-                        .bind(&self.source)
-                        .bind(&r.external_id)
-                        .bind(json)
-                        .bind(sha)
-                        .bind(&r.case_type)
-                        .bind(&r.unit)
-                        .bind(&r.caseworker)
-                        .bind(r.area.map(|a| a.code()))
-                        .bind(iso(r.measure_start))
-                        .bind(iso(r.measure_end))
-                        .bind(self.id)
-                        .bind(self.id)
-                        .bind(now);
-                }
-                q.execute(conn).await.map(|_| ())
-            })?;
+            param.push(']');
+            on_tx!(&mut self.tx, conn => sqlx::query(sql)
+                .bind(&param)
+                .bind(&self.source)
+                .bind(self.id)
+                .bind(now)
+                .execute(conn)
+                .await
+                .map(|_| ()))?;
         }
         Ok(())
     }
@@ -225,30 +296,34 @@ impl CaseImport {
         file: &ImportFile,
         keep: bool,
     ) -> Result<(Option<Uuid>, ImportCounts), StoreError> {
-        let gone: Vec<String> = self
-            .existing
+        let gone: Vec<&String> = self
+            .known
             .iter()
-            .filter(|(id, (_, present))| *present && !self.seen.contains(*id))
-            .map(|(id, _)| id.clone())
+            .filter(|(_, k)| k.present && !k.seen)
+            .map(|(id, _)| id)
             .collect();
         self.counts.gone = gone.len() as u64;
         if !keep {
             // Dropping the transaction rolls it back.
             return Ok((None, self.counts));
         }
+        let now = Ts::now();
         for chunk in gone.chunks(BATCH) {
-            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
-            let sql = format!(
-                "UPDATE cases SET present = FALSE, updated_at = $2 WHERE source = $1 AND external_id IN ({})",
-                marks.join(", ")
-            );
-            on_tx!(&mut self.tx, conn => {
-                let mut q = sqlx::query(&sql).bind(&self.source).bind(Ts::now());
-                for id in chunk {
-                    q = q.bind(id);
+            let ids = serde_json::to_string(chunk)
+                .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?;
+            let sql = match self.tx {
+                Tx::Sqlite(_) => {
+                    "UPDATE cases SET present = FALSE, updated_at = $2 WHERE source = $1 \
+                     AND external_id IN (SELECT value FROM json_each($3))"
                 }
-                q.execute(conn).await.map(|_| ())
-            })?;
+                Tx::Postgres(_) => {
+                    "UPDATE cases SET present = FALSE, updated_at = $2 WHERE source = $1 \
+                     AND external_id IN (SELECT json_array_elements_text(CAST($3 AS JSON)))"
+                }
+            };
+            on_tx!(&mut self.tx, conn => sqlx::query(sql)
+                .bind(&self.source).bind(now).bind(&ids)
+                .execute(conn).await.map(|_| ()))?;
         }
         let c = &self.counts;
         let to_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);

@@ -87,3 +87,88 @@ async fn imports_upsert_and_a_rolled_back_import_leaves_nothing() {
     assert_eq!(c.new, 1);
     assert_eq!(s.count_cases().await.expect("count"), 451);
 }
+
+#[tokio::test]
+async fn a_repeated_case_id_in_one_batch_is_written_once() {
+    // PostgreSQL refuses an upsert touching a row twice in one statement; the reader reports
+    // the duplicate, and the store must not fail before that report is shown.
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let mut imp = s.begin_case_import("DUBU").await.expect("begin");
+    imp.add(&[case("7", "Nord"), case("7", "Syd"), case("8", "Nord")])
+        .await
+        .expect("add");
+    let (_, c) = imp
+        .finish(&Actor::default(), &file(3), true)
+        .await
+        .expect("finish");
+    assert_eq!(c.new, 2);
+    let cases = s.sample_cases(None).await.expect("cases");
+    assert_eq!(cases.len(), 2);
+    assert_eq!(cases[0].unit.as_deref(), Some("Nord"), "the first row wins");
+}
+
+#[tokio::test]
+async fn a_sample_is_stored_whole_and_never_changed() {
+    use tilsyn_domain::sampling::{
+        Allocation, SampleFrame, SampleSpec, Strata, StratumDimension, draw_levels,
+    };
+    use tilsyn_store::samples::register_fingerprint;
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let batch: Vec<CaseRecord> = (1..=40)
+        .map(|i| case(&format!("{i:03}"), if i % 2 == 0 { "Nord" } else { "Syd" }))
+        .collect();
+    let mut imp = s.begin_case_import("DUBU").await.expect("begin");
+    imp.add(&batch).await.expect("add");
+    imp.finish(&Actor::default(), &file(40), true)
+        .await
+        .expect("finish");
+    let cases = s.sample_cases(None).await.expect("cases");
+    let spec = SampleSpec {
+        frame: SampleFrame::new(NaiveDate::from_ymd_opt(2025, 6, 1).expect("date")),
+        strata: Strata::by([StratumDimension::Unit]),
+        allocation: Allocation::Proportional,
+        target: 10,
+        coverage: false,
+        caseworker_last_sampled: Default::default(),
+        seed: u64::MAX - 3,
+    };
+    let levels = draw_levels(&cases, &spec, &[4]).expect("draw");
+    let sha = register_fingerprint(&cases);
+    // The fingerprint does not depend on the order the cases come in.
+    let mut reversed = cases.clone();
+    reversed.reverse();
+    assert_eq!(register_fingerprint(&reversed), sha);
+    let actor = Actor::cli(Some("koordinator".into()));
+    let id = s
+        .save_sample(&actor, &spec, &[4], &["Nord".into()], &sha, &levels)
+        .await
+        .expect("save");
+    let back = s.sample(id).await.expect("load");
+    assert_eq!(back.spec, spec, "a u64 seed above i64::MAX survives");
+    assert_eq!(back.nested, vec![4]);
+    assert_eq!(back.scope, vec!["Nord".to_owned()]);
+    assert_eq!(back.levels, levels);
+    assert_eq!(back.register_sha256, sha);
+    assert_eq!(back.created_by_name.as_deref(), Some("koordinator"));
+    let list = s.list_samples(10).await.expect("list");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].level_sizes, "10/4");
+    // Redrawing from the stored inputs gives the same cases.
+    let again = draw_levels(&cases, &back.spec, &back.nested).expect("redraw");
+    assert_eq!(again, back.levels);
+    // The audit log holds the draw with its seed.
+    let events = s
+        .list_audit_events(&Default::default())
+        .await
+        .expect("audit");
+    let ev = events
+        .iter()
+        .find(|e| e.action == "sample.drawn")
+        .expect("sample.drawn");
+    assert_eq!(
+        ev.details.get("seed").map(String::as_str),
+        Some("18446744073709551612")
+    );
+}

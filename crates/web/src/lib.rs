@@ -2,6 +2,7 @@
 //! under /api/v1 with its OpenAPI document, sign-in, sessions and CSRF protection.
 
 pub mod api;
+pub mod case_import;
 pub mod ctx;
 pub mod error;
 pub mod i18n;

@@ -206,6 +206,7 @@ import-cli-written = Sagsregistret er opdateret.
 import-cli-dry-run = Prøvekørsel: intet er gemt.
 import-cli-nothing-written = Intet er gemt.
 sample-cli-level = Niveau { $level }: { $drawn } sager udtrukket blandt { $eligible } mulige (frø { $seed }, { $algorithm }). Strata (mulige → udtrukket):
+sample-cli-saved = Udtrækket er gemt som { $id } (sagsregistrets fingeraftryk { $sha }…).
 sample-warn-no-eligible-cases = Ingen sager opfylder rammen for udtrækket.
 sample-warn-target-exceeds-population = Der er færre mulige sager end ønsket; alle er taget med.
 sample-warn-small-stratum = Mindst ét stratum har under 5 sager; tallene herfra siger ikke meget alene.

@@ -206,6 +206,7 @@ import-cli-written = The case register is updated.
 import-cli-dry-run = Dry run: nothing was saved.
 import-cli-nothing-written = Nothing was saved.
 sample-cli-level = Level { $level }: { $drawn } cases drawn from { $eligible } eligible (seed { $seed }, { $algorithm }). Strata (eligible → drawn):
+sample-cli-saved = The sample is saved as { $id } (fingerprint of the case register { $sha }…).
 sample-warn-no-eligible-cases = No case fits the frame of the draw.
 sample-warn-target-exceeds-population = There are fewer eligible cases than asked for; all are taken.
 sample-warn-small-stratum = At least one stratum has fewer than 5 cases; its figures say little on their own.

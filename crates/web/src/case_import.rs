@@ -1,0 +1,131 @@
+//! Importing a case extract into the register: the reader (synchronous, streaming) on a
+//! blocking thread encodes the cases, the store writes them in one transaction, and the whole
+//! file is kept only if every line was clean. The command line and the upload page both call
+//! [`import_cases`].
+
+use chrono::NaiveDate;
+use std::sync::Arc;
+use tilsyn_domain::audit::Actor;
+use tilsyn_domain::cases::CaseTypeCatalog;
+use tilsyn_intake::{IntakeError, Mapping, ReadError, Report, Settings, Source};
+use tilsyn_store::cases::{ImportCounts, ImportFile, PreparedCase};
+use tilsyn_store::{Store, StoreError};
+use uuid::Uuid;
+
+/// Cases handed from the reader's thread to the database at a time.
+const BATCH: usize = 2000;
+
+/// What to import and how.
+pub struct ImportRequest {
+    /// The case system (DUBU, Nexus, …): cases are matched on (source, case id).
+    pub source_system: String,
+    pub file_name: String,
+    pub mapping: Mapping,
+    /// Key of the person-key hash; empty when no person key is mapped.
+    pub secret: Vec<u8>,
+    pub today: NaiveDate,
+    /// Read and check everything, write nothing.
+    pub dry_run: bool,
+}
+
+/// The result of reading a whole file.
+#[derive(Debug)]
+pub struct ImportOutcome {
+    pub report: Report,
+    pub counts: ImportCounts,
+    /// Whether the register was changed (a clean file and not a dry run).
+    pub written: bool,
+    pub import_id: Option<Uuid>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file is refused as a whole (format, encoding, mapping …).
+    #[error("{0}")]
+    Intake(#[from] IntakeError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The reader's thread ended without a result.
+    #[error("the import stopped")]
+    Stopped,
+}
+
+/// Progress: called with the number of cases read so far, once per batch.
+pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
+
+/// Reads `source` whole and, if every line is clean and this is not a dry run, writes it to
+/// the register in one transaction with its audit event. Otherwise nothing is written.
+pub async fn import_cases(
+    store: &Store,
+    source: Source,
+    req: ImportRequest,
+    actor: &Actor,
+    progress: Option<Progress>,
+) -> Result<ImportOutcome, ImportError> {
+    let info = source.info().clone();
+    let mut import = store.begin_case_import(&req.source_system).await?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<PreparedCase>>(4);
+    let mapping = req.mapping.clone();
+    let secret = req.secret.clone();
+    let source_system = req.source_system.clone();
+    let today = req.today;
+    let reader = tokio::task::spawn_blocking(move || {
+        let catalog = CaseTypeCatalog::standard();
+        let mut settings = Settings::new(&mapping, &catalog, &secret, today);
+        settings.source = source_system;
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut read = 0u64;
+        let res = source.read(&settings, |r| {
+            // A record the store cannot encode ends the read; the store reports why below.
+            let case = PreparedCase::new(&r).map_err(|_| ())?;
+            batch.push(case);
+            if batch.len() >= BATCH {
+                read += batch.len() as u64;
+                tx.blocking_send(std::mem::take(&mut batch))
+                    .map_err(|_| ())?;
+                if let Some(p) = &progress {
+                    p(read);
+                }
+            }
+            Ok::<(), ()>(())
+        });
+        if !batch.is_empty() {
+            let _ = tx.blocking_send(batch);
+        }
+        res
+    });
+    let mut store_err = None;
+    while let Some(batch) = rx.recv().await {
+        if store_err.is_none()
+            && let Err(e) = import.add_prepared(&batch).await
+        {
+            store_err = Some(e);
+        }
+    }
+    let report = match reader.await {
+        Ok(Ok(r)) => r,
+        Ok(Err(ReadError::Intake(e))) => return Err(e.into()),
+        Ok(Err(ReadError::Sink(()))) | Err(_) => return Err(ImportError::Stopped),
+    };
+    if let Some(e) = store_err {
+        return Err(e.into());
+    }
+    let file = ImportFile {
+        source: req.source_system.clone(),
+        file_name: req.file_name.clone(),
+        file_sha256: info.file_sha256.clone(),
+        encoding: info
+            .encoding
+            .map(|e| e.label().to_owned())
+            .unwrap_or_else(|| "xlsx".into()),
+        rows: report.rows,
+    };
+    let keep = report.is_clean() && !req.dry_run;
+    let (import_id, counts) = import.finish(actor, &file, keep).await?;
+    Ok(ImportOutcome {
+        report,
+        counts,
+        written: keep,
+        import_id,
+    })
+}
