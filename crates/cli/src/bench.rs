@@ -1,6 +1,7 @@
 //! `tilsyn bench`: starts tilsyn in-process on loopback with the demo data and measures
 //! throughput and latency of /healthz, the dashboard and sign-in, each for a bounded time and
-//! number of requests. Only 127.0.0.1 is ever contacted.
+//! number of requests. Only 127.0.0.1 is ever contacted. `tilsyn bench import` (in
+//! [`crate::bench_import`]) measures importing and sampling a synthetic case extract instead.
 
 use crate::CliError;
 use clap::Args;
@@ -15,8 +16,14 @@ use std::time::{Duration, Instant};
 use tilsyn_domain::audit::Actor;
 use tilsyn_store::{Store, demo};
 
+use crate::bench_import::BenchCommand;
+
 #[derive(Args, Clone, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    /// Without a subcommand: the HTTP scenarios below.
+    #[command(subcommand)]
+    pub command: Option<BenchCommand>,
     /// Concurrent connections for /healthz and the dashboard.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub connections: u64,
@@ -292,6 +299,9 @@ pub async fn measure(store: Store, args: &BenchArgs) -> Result<Vec<ScenarioResul
 }
 
 pub async fn run(args: BenchArgs) -> Result<(), CliError> {
+    if let Some(BenchCommand::Import(a)) = args.command {
+        return crate::bench_import::run(a).await;
+    }
     let tmp =
         std::env::temp_dir().join(format!("tilsyn-bench-{}.db", uuid::Uuid::now_v7().simple()));
     let url = args
@@ -360,6 +370,7 @@ mod tests {
     async fn bench_runs_against_a_real_server() {
         let db = tilsyn_store::testing::TestDb::new().await;
         let args = BenchArgs {
+            command: None,
             connections: 4,
             login_connections: 4,
             seconds: 1,

@@ -3,6 +3,7 @@
 
 mod admin;
 mod bench;
+mod bench_import;
 mod config;
 mod import;
 mod sample;

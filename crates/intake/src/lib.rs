@@ -37,6 +37,7 @@ mod decode;
 mod error;
 mod mapping;
 mod sniff;
+pub mod synthetic;
 mod validate;
 mod xlsx_source;
 
