@@ -41,6 +41,10 @@ pub enum IntakeError {
     },
     #[error("UTF-8 was chosen, but line {line} is not UTF-8")]
     NotUtf8 { line: u64 },
+    #[error("a single-byte encoding was chosen, but the file is UTF-8 (line {line})")]
+    /// A single-byte encoding was chosen, but the file is valid UTF-8 with letters beyond
+    /// ASCII from this line on: reading it as chosen would store garbled text ("Ã¸").
+    LooksUtf8 { line: u64 },
     #[error("no column separator (';', ',' or tab) in the header line")]
     NoDelimiter,
     #[error("the record starting on line {line} is longer than 4 MiB (a quote left open?)")]
@@ -107,6 +111,7 @@ impl IntakeError {
             IntakeError::NulByte { .. } => "intake-nul-byte",
             IntakeError::MixedEncoding { .. } => "intake-mixed-encoding",
             IntakeError::NotUtf8 { .. } => "intake-not-utf8",
+            IntakeError::LooksUtf8 { .. } => "intake-looks-utf8",
             IntakeError::NoDelimiter => "intake-no-delimiter",
             IntakeError::RecordTooLong { .. } => "intake-record-too-long",
             IntakeError::DuplicateHeader { .. } => "intake-duplicate-header",
@@ -139,6 +144,7 @@ impl IntakeError {
             }
             IntakeError::NulByte { line }
             | IntakeError::NotUtf8 { line }
+            | IntakeError::LooksUtf8 { line }
             | IntakeError::RecordTooLong { line } => {
                 vec![("line", line.to_string())]
             }

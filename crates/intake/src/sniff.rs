@@ -193,7 +193,8 @@ pub(crate) fn sniff_csv<R: Read>(
     let mut any_content = false;
     let mut header = Vec::new();
     let mut header_done = false;
-    let check_utf8 = matches!(encoding, None | Some(TextEncoding::Utf8));
+    // Also for a chosen single-byte encoding: a UTF-8 file read as one is stored garbled.
+    let check_utf8 = true;
     let mut utf8 = Utf8Scan::default();
 
     loop {
@@ -262,7 +263,12 @@ pub(crate) fn sniff_csv<R: Read>(
             }
             (TextEncoding::Utf8, false)
         }
-        Some(e) => (e, false),
+        Some(e) => {
+            if let (None, Some(line)) = (utf8.first_invalid_line, utf8.first_multibyte_line) {
+                return Err(IntakeError::LooksUtf8 { line });
+            }
+            (e, false)
+        }
         None => match (utf8.first_invalid_line, utf8.first_multibyte_line) {
             (None, _) => (TextEncoding::Utf8, true),
             (Some(_), None) => (TextEncoding::Windows1252, true),

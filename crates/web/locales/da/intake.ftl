@@ -16,6 +16,7 @@ intake-utf16 = Filen er gemt som «Unicode-tekst» (UTF-16), som ikke kan indlæ
 intake-nul-byte = Linje { $line } indeholder tegn, som ikke findes i en tekstfil, så filen er ikke en CSV-fil. Tjek, at du har valgt den rigtige fil.
 intake-mixed-encoding = Filen blander to slags tegnsæt: linje { $utf8_line } er gemt som UTF-8, men linje { $other_line } er ikke. Den første linje, der skiller sig ud, er linje { $line }. Gem hele filen igen som «CSV UTF-8», eller vælg selv tegnsættet, og indlæs igen.
 intake-not-utf8 = Du har valgt tegnsættet UTF-8, men linje { $line } er ikke gemt som UTF-8. Vælg «Find selv» eller «Windows-1252», og indlæs igen.
+intake-looks-utf8 = Du har valgt et andet tegnsæt end UTF-8, men filen er gemt som UTF-8 (se fx linje { $line }). Læst med det valgte tegnsæt ville æ, ø og å blive forkerte. Vælg «Find selv» (på kommandolinjen: udelad --encoding), og indlæs igen.
 intake-no-delimiter = Overskriftslinjen har ikke noget skilletegn (semikolon, komma eller tabulator) mellem kolonnerne. Tjek, at filen er en CSV-fil med overskrifter i første linje.
 intake-record-too-long = Linje { $line } er usædvanlig lang (over 4 MB). Måske mangler et afsluttende anførselstegn ("), så resten af filen er læst som ét felt. Ret linjen i filen, og indlæs igen.
 intake-duplicate-header = Kolonnen «{ $column }» findes mere end én gang. Giv kolonnerne forskellige navne i filen, og indlæs igen.

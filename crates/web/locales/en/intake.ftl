@@ -16,6 +16,7 @@ intake-utf16 = The file is saved as "Unicode text" (UTF-16), which cannot be imp
 intake-nul-byte = Line { $line } contains characters that do not occur in a text file, so the file is not a CSV file. Check that you chose the right file.
 intake-mixed-encoding = The file mixes two character encodings: line { $utf8_line } is saved as UTF-8, but line { $other_line } is not. The first line that stands out is line { $line }. Save the whole file again as "CSV UTF-8", or choose the encoding yourself, and import again.
 intake-not-utf8 = You chose the UTF-8 encoding, but line { $line } is not saved as UTF-8. Choose "Detect" or "Windows-1252" and import again.
+intake-looks-utf8 = You chose a character set other than UTF-8, but the file is saved as UTF-8 (see e.g. line { $line }). Read with the chosen set, æ, ø and å would come out wrong. Choose «Detect» (on the command line: leave out --encoding) and import again.
 intake-no-delimiter = The header line has no separator (semicolon, comma or tab) between the columns. Check that the file is a CSV file with headers in the first line.
 intake-record-too-long = Line { $line } is unusually long (over 4 MB). A closing quotation mark (") may be missing, so the rest of the file was read as one field. Correct the line in the file and import again.
 intake-duplicate-header = The column "{ $column }" appears more than once. Give the columns different names in the file and import again.
