@@ -71,6 +71,10 @@ pub struct ServeArgs {
     /// Seconds before a request is answered with 408.
     #[arg(long, env = "TILSYN_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub request_timeout_secs: u64,
+    /// Key of the person-key hash for case imports (at least 16 bytes). CPR numbers are
+    /// replaced by it before anything is stored; use the same key for every import.
+    #[arg(long, env = "TILSYN_PERSON_KEY_SECRET", hide_env_values = true)]
+    pub person_key_secret: Option<String>,
 }
 
 impl ServeArgs {
@@ -88,6 +92,12 @@ impl ServeArgs {
             secure_cookies: self.secure_cookies,
             trust_proxy: self.trust_proxy,
             request_timeout: Duration::from_secs(self.request_timeout_secs),
+            person_key_secret: tilsyn_web::PersonKeySecret(
+                self.person_key_secret
+                    .clone()
+                    .unwrap_or_default()
+                    .into_bytes(),
+            ),
         }
     }
 }

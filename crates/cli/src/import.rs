@@ -77,7 +77,7 @@ fn progress_bar(path: &std::path::Path, format: Format) -> Option<ProgressBar> {
 }
 
 fn intake_error(e: &tilsyn_intake::IntakeError) -> CliError {
-    CliError::Usage(tr().targs(e.key(), &e.args()))
+    CliError::Usage(tilsyn_web::case_import::intake_message(tr(), e))
 }
 
 pub async fn run(cmd: ImportCommand) -> Result<(), CliError> {
@@ -215,6 +215,11 @@ fn print_report(a: &CasesArgs, report: &tilsyn_intake::Report, counts: &ImportCo
         );
     }
     let enc = report.info.encoding.map(|e| e.label()).unwrap_or("xlsx");
+    // Counts of a refused file would read as if something had happened.
+    if !report.is_clean() {
+        println!("{}", tr.t("import-cli-nothing-written"));
+        return;
+    }
     println!(
         "{}",
         tr.targs(

@@ -3,7 +3,7 @@
 use crate::CliError;
 use crate::config::{DbArgs, ServeArgs};
 use tilsyn_domain::audit::Actor;
-use tilsyn_store::demo;
+use tilsyn_store::{Store, demo};
 
 pub async fn migrate(db: DbArgs) -> Result<(), CliError> {
     let store = db.open().await?;
@@ -16,10 +16,20 @@ pub async fn migrate(db: DbArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-pub async fn serve(args: ServeArgs, with_demo: bool, seed_only: bool) -> Result<(), CliError> {
+/// The demo's person-key secret when none is configured. Demo data only: a real installation
+/// sets TILSYN_PERSON_KEY_SECRET.
+const DEMO_PERSON_KEY_SECRET: &str = "demo-only-person-key-secret";
+/// Cases in the demo's made-up case register.
+const DEMO_CASES: u64 = 600;
+
+pub async fn serve(mut args: ServeArgs, with_demo: bool, seed_only: bool) -> Result<(), CliError> {
     let store = args.db.open().await?;
     if with_demo {
+        if args.person_key_secret.is_none() {
+            args.person_key_secret = Some(DEMO_PERSON_KEY_SECRET.into());
+        }
         demo::seed(&store, &Actor::cli(Some("demo".into()))).await?;
+        seed_demo_cases(&store, &args).await?;
         println!(
             "Demo Kommune er klar. Log ind med en af disse brugere (adgangskode: {}):",
             demo::DEMO_PASSWORD
@@ -54,6 +64,47 @@ pub async fn serve(args: ServeArgs, with_demo: bool, seed_only: bool) -> Result<
 }
 
 /// Ended sessions are refused at once by the request check; this only keeps the table small.
+/// A made-up extract of the demo municipality's cases, imported once through the real import.
+async fn seed_demo_cases(store: &Store, args: &ServeArgs) -> Result<(), CliError> {
+    if store.count_cases().await? > 0 {
+        return Ok(());
+    }
+    let mut csv = Vec::new();
+    tilsyn_intake::synthetic::write_extract(&mut csv, DEMO_CASES, false)
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    let source = tilsyn_intake::Source::open_csv(
+        std::io::Cursor::new(csv),
+        &tilsyn_intake::Options::default(),
+    )
+    .map_err(|e| CliError::Runtime(e.key().to_owned()))?;
+    let mapping = tilsyn_intake::suggest_mapping(source.headers()).mapping;
+    let req = tilsyn_web::case_import::ImportRequest {
+        source_system: "DUBU".into(),
+        file_name: "demo-udtraek.csv".into(),
+        mapping,
+        secret: args.settings().person_key_secret.0,
+        today: chrono::Utc::now().date_naive(),
+        dry_run: false,
+    };
+    let outcome = tilsyn_web::case_import::import_cases(
+        store,
+        source,
+        req,
+        &Actor::cli(Some("demo".into())),
+        None,
+    )
+    .await
+    .map_err(|e| CliError::Runtime(e.to_string()))?;
+    if !outcome.written {
+        let first = outcome.report.errors.first().map(|e| e.key).unwrap_or("");
+        return Err(CliError::Runtime(format!(
+            "the demo extract did not import ({} errors, first {first})",
+            outcome.report.error_count
+        )));
+    }
+    Ok(())
+}
+
 fn spawn_session_purge(store: tilsyn_store::Store, settings: tilsyn_web::Settings) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));

@@ -31,10 +31,13 @@ pub enum AuditAction {
     TemplateRetired,
     CasesImported,
     SampleDrawn,
+    /// Case-level data was read: the case register or a sample's cases.
+    CasesViewed,
+    SampleViewed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 24] = [
+    pub const ALL: [AuditAction; 26] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginThrottled,
@@ -59,6 +62,8 @@ impl AuditAction {
         AuditAction::TemplateRetired,
         AuditAction::CasesImported,
         AuditAction::SampleDrawn,
+        AuditAction::CasesViewed,
+        AuditAction::SampleViewed,
     ];
 
     pub fn code(self) -> &'static str {
@@ -87,6 +92,8 @@ impl AuditAction {
             AuditAction::TemplateRetired => "template.retired",
             AuditAction::CasesImported => "cases.imported",
             AuditAction::SampleDrawn => "sample.drawn",
+            AuditAction::CasesViewed => "cases.viewed",
+            AuditAction::SampleViewed => "sample.viewed",
         }
     }
 

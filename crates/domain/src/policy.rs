@@ -2,8 +2,9 @@
 //! an action is allowed only by a rule below that names it. Pages, API and CLI all ask here.
 
 use crate::ids::UserId;
-use crate::org::UnitPath;
+use crate::org::{OrgTree, UnitPath};
 use crate::role::Role;
+use std::collections::BTreeSet;
 
 /// A signed-in person as the policy sees them: their grants, each with the path of its unit.
 #[derive(Clone, Debug)]
@@ -65,6 +66,12 @@ pub enum Action<'a> {
     ViewTemplates,
     /// Create, edit, publish and retire the municipality's own templates.
     ManageTemplates,
+    /// Upload a case extract into the case register.
+    ImportCases,
+    /// Read the case register; which cases, [`case_scope`] says.
+    ViewCases,
+    /// Draw (and read) samples from the cases in one's [`case_scope`].
+    DrawSample,
 }
 
 impl Action<'_> {
@@ -80,6 +87,9 @@ impl Action<'_> {
             Action::ViewAuditLog => "view_audit_log",
             Action::ViewTemplates => "view_templates",
             Action::ManageTemplates => "manage_templates",
+            Action::ImportCases => "import_cases",
+            Action::ViewCases => "view_cases",
+            Action::DrawSample => "draw_sample",
         }
     }
 }
@@ -102,6 +112,80 @@ impl Decision {
     pub fn is_allowed(self) -> bool {
         self == Decision::Allow
     }
+}
+
+/// Roles that work with the case register.
+const CASE_ROLES: [Role; 2] = [Role::Leader, Role::Coordinator];
+
+/// Which cases of the register a person may see. Cases carry their unit as the case system
+/// names it; a case belongs to the tilsyn unit of that name (compared without case). A grant
+/// covers its unit and the units below; a case whose unit tilsyn does not know (or that has
+/// none) is seen only by those with a grant on the municipality itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseScope {
+    /// A case-role grant on the municipality: every case.
+    pub everything: bool,
+    /// Lower-cased names of the units covered.
+    pub units: BTreeSet<String>,
+}
+
+impl CaseScope {
+    pub fn allows(&self, unit: Option<&str>) -> bool {
+        self.everything || unit.is_some_and(|u| self.units.contains(&u.to_lowercase()))
+    }
+
+    /// Nothing at all (no case role).
+    pub fn is_empty(&self) -> bool {
+        !self.everything && self.units.is_empty()
+    }
+
+    /// The unit names as a list for storage (empty = everything).
+    pub fn names(&self) -> Vec<String> {
+        if self.everything {
+            Vec::new()
+        } else {
+            self.units.iter().cloned().collect()
+        }
+    }
+
+    /// Whether this scope sees at least everything `other` sees.
+    pub fn covers(&self, other: &CaseScope) -> bool {
+        self.everything || (!other.everything && other.units.is_subset(&self.units))
+    }
+
+    /// The scope a stored list of names stands for (see [`CaseScope::names`]).
+    pub fn from_names(names: &[String]) -> CaseScope {
+        CaseScope {
+            everything: names.is_empty(),
+            units: names.iter().map(|n| n.to_lowercase()).collect(),
+        }
+    }
+}
+
+/// The case scope of `subject` in `tree`.
+pub fn case_scope(subject: &Subject, tree: &OrgTree) -> CaseScope {
+    let mut scope = CaseScope::default();
+    if subject.disabled {
+        return scope;
+    }
+    let grants: Vec<&UnitPath> = subject
+        .grants
+        .iter()
+        .filter(|(r, _)| CASE_ROLES.contains(r))
+        .map(|(_, u)| u)
+        .collect();
+    if grants.iter().any(|g| g.ancestors.is_empty()) {
+        scope.everything = true;
+        return scope;
+    }
+    for row in tree.rows() {
+        if let Some(path) = tree.path(row.unit.id)
+            && grants.iter().any(|g| path.is_covered_by(g.id))
+        {
+            scope.units.insert(row.unit.name.to_lowercase());
+        }
+    }
+    scope
 }
 
 fn scoped(subject: &Subject, role: Role, unit: &UnitPath) -> Decision {
@@ -171,6 +255,15 @@ pub fn decide(subject: &Subject, action: &Action<'_>) -> Decision {
             if subject.has_role_anywhere(Role::Admin)
                 || subject.has_role_anywhere(Role::Coordinator)
             {
+                Decision::Allow
+            } else {
+                Decision::Deny(Denial::MissingRole)
+            }
+        }
+        // Case data: the people who plan rounds (leaders and coordinators), within their units.
+        // An administrator runs the system, not the cases, and sees none of them.
+        Action::ImportCases | Action::ViewCases | Action::DrawSample => {
+            if CASE_ROLES.iter().any(|r| subject.has_role_anywhere(*r)) {
                 Decision::Allow
             } else {
                 Decision::Deny(Denial::MissingRole)
@@ -291,6 +384,55 @@ mod tests {
         );
         let root_admin = subject(vec![(Role::Admin, o.root.clone())]);
         assert!(decide(&root_admin, &Action::ViewAuditLog).is_allowed());
+    }
+
+    fn tree(o: &Org) -> OrgTree {
+        use crate::org::{Unit, UnitKind};
+        let unit = |p: &UnitPath, parent: Option<crate::ids::UnitId>, kind, name: &str| Unit {
+            id: p.id,
+            parent_id: parent,
+            kind,
+            name: name.into(),
+            created_at: chrono::Utc::now(),
+        };
+        OrgTree::new(vec![
+            unit(&o.root, None, UnitKind::Municipality, "Kommunen"),
+            unit(&o.dept, Some(o.root.id), UnitKind::Department, "Myndighed"),
+            unit(&o.team, Some(o.dept.id), UnitKind::Team, "Team Nord"),
+            unit(&o.other, Some(o.root.id), UnitKind::Department, "Handicap"),
+        ])
+    }
+
+    #[test]
+    fn case_data_is_for_leaders_and_coordinators_within_their_units() {
+        let o = org();
+        let t = tree(&o);
+        for role in Role::ALL {
+            let s = subject(vec![(role, o.dept.clone())]);
+            let may = matches!(role, Role::Leader | Role::Coordinator);
+            for a in [Action::ViewCases, Action::ImportCases, Action::DrawSample] {
+                assert_eq!(decide(&s, &a).is_allowed(), may, "{role} {a:?}");
+            }
+            let scope = case_scope(&s, &t);
+            assert_eq!(scope.is_empty(), !may, "{role}");
+        }
+        let lead = subject(vec![(Role::Leader, o.dept.clone())]);
+        let scope = case_scope(&lead, &t);
+        assert!(!scope.everything);
+        // The unit and the units below, by name and without regard to case.
+        assert!(scope.allows(Some("Myndighed")) && scope.allows(Some("team nord")));
+        assert!(!scope.allows(Some("Handicap")));
+        assert!(!scope.allows(Some("Ukendt")) && !scope.allows(None));
+        let top = subject(vec![(Role::Coordinator, o.root.clone())]);
+        let all = case_scope(&top, &t);
+        assert!(all.everything && all.allows(None) && all.allows(Some("Ukendt")));
+        assert!(all.covers(&scope) && !scope.covers(&all));
+        assert_eq!(CaseScope::from_names(&scope.names()), scope);
+        assert_eq!(CaseScope::from_names(&all.names()), all);
+        // A disabled account sees nothing, whatever its grants.
+        let mut off = top.clone();
+        off.disabled = true;
+        assert!(case_scope(&off, &t).is_empty());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::Store;
 use crate::audit::record;
-use crate::db::{Tx, on_db, on_tx};
+use crate::db::{Db, Tx, on_db, on_tx};
 use crate::error::StoreError;
 use crate::time::Ts;
 use serde::Serialize;
@@ -34,6 +34,81 @@ pub struct ImportFile {
     pub encoding: String,
     pub rows: u64,
 }
+
+/// What the register page asks for.
+#[derive(Clone, Debug, Default)]
+pub struct CaseQuery {
+    /// Lower-cased unit names the reader may see; `None` = all cases.
+    pub units: Option<Vec<String>>,
+    /// Part of a case id or caseworker.
+    pub search: Option<String>,
+    pub case_type: Option<String>,
+    /// From 1.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// One case as the register page lists it.
+#[derive(Clone, Debug, Serialize)]
+pub struct RegisterRow {
+    pub source: String,
+    pub external_id: String,
+    pub case_type: String,
+    pub unit: Option<String>,
+    pub caseworker: Option<String>,
+    pub area: Option<String>,
+    pub measure_start: Option<String>,
+    pub measure_end: Option<String>,
+}
+
+type CaseRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+impl From<CaseRow> for RegisterRow {
+    fn from(r: CaseRow) -> Self {
+        RegisterRow {
+            source: r.0,
+            external_id: r.1,
+            case_type: r.2,
+            unit: r.3,
+            caseworker: r.4,
+            area: r.5,
+            measure_start: r.6,
+            measure_end: r.7,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CasePage {
+    /// Cases matching the query (all pages).
+    pub total: i64,
+    pub rows: Vec<RegisterRow>,
+    /// Case types in the reader's scope with their counts (for the filter).
+    pub case_types: Vec<(String, i64)>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportSummary {
+    pub source: String,
+    pub file_name: String,
+    pub rows: i64,
+    pub new: i64,
+    pub changed: i64,
+    pub unchanged: i64,
+    pub gone: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+type ImportRow = (String, String, i64, i64, i64, i64, i64, Ts);
 
 /// An import in progress: one open transaction.
 pub struct CaseImport {
@@ -187,6 +262,86 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// One page of the register as a person may see it (`units`: lower-cased unit names;
+    /// `None` = every unit, including cases without one), newest measures first.
+    pub async fn list_cases(&self, q: &CaseQuery) -> Result<CasePage, StoreError> {
+        let units = match &q.units {
+            Some(u) => Some(
+                serde_json::to_string(u)
+                    .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?,
+            ),
+            None => None,
+        };
+        let search = q
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("%{}%", s.to_lowercase().replace(['%', '_'], "")));
+        let case_type = q.case_type.as_deref().filter(|s| !s.is_empty());
+        // The unit list is one JSON parameter, whatever its length.
+        let in_units = match &self.db {
+            Db::Sqlite(_) => "lower(unit) IN (SELECT value FROM json_each($1))",
+            Db::Postgres(_) => "lower(unit) IN (SELECT json_array_elements_text(CAST($1 AS JSON)))",
+        };
+        let filter = format!(
+            "present AND (CAST($1 AS TEXT) IS NULL OR {in_units}) \
+             AND (CAST($2 AS TEXT) IS NULL OR lower(external_id) LIKE $2 OR lower(caseworker) LIKE $2) \
+             AND (CAST($3 AS TEXT) IS NULL OR case_type = $3)"
+        );
+        let count_sql = format!("SELECT COUNT(*) FROM cases WHERE {filter}");
+        let page_sql = format!(
+            "SELECT source, external_id, case_type, unit, caseworker, area, measure_start, measure_end \
+             FROM cases WHERE {filter} ORDER BY measure_start DESC, source, external_id LIMIT $4 OFFSET $5"
+        );
+        let limit = i64::from(q.per_page.clamp(1, 500));
+        let offset = i64::from(q.page.saturating_sub(1)) * limit;
+        let (total,): (i64,) = on_db!(&self.db, pool => sqlx::query_as(&count_sql)
+            .bind(&units).bind(&search).bind(case_type).fetch_one(pool).await)?;
+        let rows: Vec<CaseRow> = on_db!(&self.db, pool => sqlx::query_as(&page_sql)
+            .bind(&units).bind(&search).bind(case_type).bind(limit).bind(offset)
+            .fetch_all(pool).await)?;
+        let types: Vec<(String, i64)> = on_db!(&self.db, pool => sqlx::query_as(&format!(
+            "SELECT case_type, COUNT(*) FROM cases WHERE present AND (CAST($1 AS TEXT) IS NULL OR {in_units}) \
+             GROUP BY case_type ORDER BY case_type"))
+            .bind(&units).fetch_all(pool).await)?;
+        Ok(CasePage {
+            total,
+            rows: rows.into_iter().map(RegisterRow::from).collect(),
+            case_types: types,
+        })
+    }
+
+    /// The latest imports, newest first.
+    pub async fn recent_imports(&self, limit: i64) -> Result<Vec<ImportSummary>, StoreError> {
+        let rows: Vec<ImportRow> = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT source, file_name, rows_read, new_cases, changed, unchanged, gone, created_at \
+             FROM case_imports ORDER BY created_at DESC LIMIT $1")
+            .bind(limit).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(source, file_name, rows, new, changed, unchanged, gone, at)| ImportSummary {
+                    source,
+                    file_name,
+                    rows,
+                    new,
+                    changed,
+                    unchanged,
+                    gone,
+                    at: at.0,
+                },
+            )
+            .collect())
+    }
+
+    /// Saved column mappings: (name, source).
+    pub async fn mapping_profiles(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT name, source FROM mapping_profiles ORDER BY name")
+            .fetch_all(pool).await)?)
     }
 
     pub async fn count_cases(&self) -> Result<i64, StoreError> {

@@ -50,6 +50,21 @@ pub enum ImportError {
     Stopped,
 }
 
+/// The message for a refused file in the reader's language, with field names as people read
+/// them (the reader's own arguments carry the fields' codes).
+pub fn intake_message(tr: crate::i18n::Tr, e: &IntakeError) -> String {
+    let labels: Vec<String> = e.fields().iter().map(|f| tr.t(f.label_key())).collect();
+    let args: Vec<(&'static str, String)> = e
+        .args()
+        .into_iter()
+        .map(|(k, v)| match k {
+            "field" | "fields" if !labels.is_empty() => (k, labels.join(", ")),
+            _ => (k, v),
+        })
+        .collect();
+    tr.targs(e.key(), &args)
+}
+
 /// Progress: called with the number of cases read so far, once per batch.
 pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
 

@@ -89,7 +89,8 @@ static VARIABLES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
     let all = concat!(
         include_str!("../locales/da/main.ftl"),
         include_str!("../locales/da/templates.ftl"),
-        include_str!("../locales/da/intake.ftl")
+        include_str!("../locales/da/intake.ftl"),
+        include_str!("../locales/da/cases.ftl")
     );
     let mut v: Vec<&'static str> = all
         .split("{ $")
@@ -177,12 +178,14 @@ mod tests {
             concat!(
                 include_str!("../locales/da/main.ftl"),
                 include_str!("../locales/da/templates.ftl"),
-                include_str!("../locales/da/intake.ftl")
+                include_str!("../locales/da/intake.ftl"),
+                include_str!("../locales/da/cases.ftl")
             ),
             concat!(
                 include_str!("../locales/en/main.ftl"),
                 include_str!("../locales/en/templates.ftl"),
-                include_str!("../locales/en/intake.ftl")
+                include_str!("../locales/en/intake.ftl"),
+                include_str!("../locales/en/cases.ftl")
             ),
         ] {
             let mut seen = BTreeSet::new();
@@ -208,12 +211,14 @@ mod tests {
         let da = keys(concat!(
             include_str!("../locales/da/main.ftl"),
             include_str!("../locales/da/templates.ftl"),
-            include_str!("../locales/da/intake.ftl")
+            include_str!("../locales/da/intake.ftl"),
+            include_str!("../locales/da/cases.ftl")
         ));
         let en = keys(concat!(
             include_str!("../locales/en/main.ftl"),
             include_str!("../locales/en/templates.ftl"),
-            include_str!("../locales/en/intake.ftl")
+            include_str!("../locales/en/intake.ftl"),
+            include_str!("../locales/en/cases.ftl")
         ));
         let only_da: Vec<_> = da.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&da).collect();

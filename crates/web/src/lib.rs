@@ -7,6 +7,7 @@ pub mod ctx;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod staging;
 pub mod state;
 pub mod templates;
 pub mod usecases;
@@ -24,7 +25,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-pub use state::{AppState, Settings};
+pub use state::{AppState, PersonKeySecret, Settings};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -37,9 +38,19 @@ pub fn app(store: Store, settings: Settings) -> Router {
         store,
         settings: Arc::new(settings),
         openapi_json: Arc::new(openapi_json),
+        uploads: Arc::new(staging::Uploads::default()),
     };
+    // Case extracts may be large; every other request body is small.
+    let small = RequestBodyLimitLayer::new(4 * 1024 * 1024);
+    let upload = staging::MAX_UPLOAD as usize;
     layered(
-        Router::new().merge(pages::router()).merge(api_router),
+        Router::new()
+            .merge(pages::router().merge(api_router).layer(small))
+            .merge(
+                pages::upload_router()
+                    .layer(RequestBodyLimitLayer::new(upload))
+                    .layer(axum::extract::DefaultBodyLimit::max(upload)),
+            ),
         state,
         timeout,
     )
@@ -52,7 +63,6 @@ fn layered(routes: Router<AppState>, state: AppState, timeout: std::time::Durati
         .method_not_allowed_fallback(pages::method_not_allowed)
         .layer(from_fn_with_state(state.clone(), ctx::context))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
-        .layer(RequestBodyLimitLayer::new(4 * 1024 * 1024))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()
@@ -104,6 +114,7 @@ mod tests {
             store: db.store.clone(),
             settings: Arc::new(Settings::default()),
             openapi_json: Arc::new(String::new()),
+            uploads: Arc::new(staging::Uploads::default()),
         };
         let routes = Router::new()
             .route("/forgot-to-ask", get(|| async { "secret" }))

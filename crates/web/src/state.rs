@@ -14,6 +14,22 @@ pub struct Settings {
     /// Take the client address and scheme from X-Forwarded-For/-Proto (behind a reverse proxy).
     pub trust_proxy: bool,
     pub request_timeout: Duration,
+    /// Key of the person-key hash for case imports (CPR numbers are replaced by it).
+    pub person_key_secret: PersonKeySecret,
+}
+
+/// A secret that never shows in logs or `Debug` output.
+#[derive(Clone, Default)]
+pub struct PersonKeySecret(pub Vec<u8>);
+
+impl std::fmt::Debug for PersonKeySecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "<unset>"
+        } else {
+            "<redacted>"
+        })
+    }
 }
 
 impl Default for Settings {
@@ -24,6 +40,7 @@ impl Default for Settings {
             secure_cookies: false,
             trust_proxy: false,
             request_timeout: Duration::from_secs(30),
+            person_key_secret: PersonKeySecret::default(),
         }
     }
 }
@@ -33,4 +50,6 @@ pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub openapi_json: Arc<String>,
+    /// Case extracts between upload and confirmation (in memory only: they hold CPR numbers).
+    pub uploads: Arc<crate::staging::Uploads>,
 }

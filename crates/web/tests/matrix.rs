@@ -111,6 +111,11 @@ fn expected(route: &str, who: Who) -> StatusCode {
         | "POST /api/v1/templates/{key}/versions/{n}/{action}"
         | "PUT /api/v1/templates/{key}/versions/{n}"
         | "DELETE /api/v1/templates/{key}/versions/{n}" => api_manager(who, S::CONFLICT),
+        // Case data: leaders and coordinators only (their units), never the administrator.
+        "GET /cases" | "GET /cases/import" | "GET /samples" | "GET /samples/new" => {
+            page_cases(who, S::OK)
+        }
+        "POST /samples" => page_cases(who, S::SEE_OTHER),
         other => panic!("route {other} has no expectation"),
     }
 }
@@ -123,6 +128,14 @@ fn page_manager(who: Who, ok: StatusCode) -> StatusCode {
     match who {
         Who::Anonymous => StatusCode::SEE_OTHER,
         w if is_manager(w) => ok,
+        _ => StatusCode::FORBIDDEN,
+    }
+}
+
+fn page_cases(who: Who, ok: StatusCode) -> StatusCode {
+    match who {
+        Who::Anonymous => StatusCode::SEE_OTHER,
+        Who::User("leder" | "koordinator") => ok,
         _ => StatusCode::FORBIDDEN,
     }
 }
@@ -395,6 +408,24 @@ async fn every_role_gets_exactly_what_the_policy_allows() {
             let r = t.api(method, &path, tok, body).await;
             check(route, r.status, &r.body);
         }
+
+        for path in ["/cases", "/cases/import", "/samples", "/samples/new"] {
+            let r = t.get(&mut b, path).await;
+            check(&format!("GET {path}"), r.status, &r.body);
+        }
+        let r = t
+            .post(
+                &mut b,
+                "/samples",
+                &[
+                    ("size", "5"),
+                    ("seed", "7"),
+                    ("reference_date", "2026-11-01"),
+                    ("strata", "unit"),
+                ],
+            )
+            .await;
+        check("POST /samples", r.status, &r.body);
 
         let mut stranger = Browser::default();
         // a different name each time: the same one would rightly be throttled after five tries

@@ -3,6 +3,7 @@
 
 mod assets;
 mod audit;
+mod cases;
 mod dashboard;
 mod health;
 mod login;
@@ -49,6 +50,17 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/users/{id}/status", post(users::set_status))
         .route("/admin/audit", get(audit::list_audit))
+        .route("/cases", get(cases::show_register))
+        .route("/cases/import", get(cases::show_upload))
+        .route("/cases/import/{token}", get(cases::show_mapping))
+        .route("/cases/import/{token}/check", post(cases::check))
+        .route("/cases/import/{token}/confirm", post(cases::confirm))
+        .route(
+            "/samples",
+            get(cases::list_samples).post(cases::draw_sample),
+        )
+        .route("/samples/new", get(cases::show_new_sample))
+        .route("/samples/{id}", get(cases::show_sample))
         .route("/templates", get(templates::list_templates))
         .route("/templates/import", post(templates::import_template))
         .route("/templates/new", post(templates::create_template))
@@ -80,6 +92,12 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// Routes that take large request bodies (case extracts); kept apart so only they get a
+/// large body limit.
+pub fn upload_router() -> Router<AppState> {
+    Router::new().route("/cases/upload", post(cases::upload))
+}
+
 pub struct NavItem {
     pub href: &'static str,
     pub label: String,
@@ -104,6 +122,12 @@ impl Chrome {
         let mut nav = Vec::new();
         if ctx.user.is_some() {
             let mut items = vec![("/", "nav-dashboard")];
+            if ctx.can(&Action::ViewCases) {
+                items.push(("/cases", "nav-cases"));
+            }
+            if ctx.can(&Action::DrawSample) {
+                items.push(("/samples", "nav-samples"));
+            }
             if ctx.can(&Action::ViewTemplates) {
                 items.push(("/templates", "nav-templates"));
             }
@@ -142,6 +166,7 @@ impl Chrome {
 }
 
 /// One message in a form's error summary, linked to its field.
+#[derive(Debug)]
 pub struct FieldMsg {
     pub field: &'static str,
     pub message: String,
@@ -182,7 +207,9 @@ pub fn see_other(path: &str, notice: &str) -> Response {
 
 /// The notice for `?ok=key`, only for keys meant as notices (so the URL cannot inject text).
 pub fn notice(tr: Tr, key: Option<&str>) -> Option<String> {
-    const NOTICES: [&str; 16] = [
+    const NOTICES: [&str; 18] = [
+        "cases-imported",
+        "sample-drawn",
         "template-imported",
         "template-draft-created",
         "template-published",

@@ -179,6 +179,45 @@ impl TestApp {
         res
     }
 
+    /// Posts a multipart form (a file upload) with the CSRF token in the URL, as the page does.
+    /// `parts`: (name, file name for a file part, bytes).
+    pub async fn post_multipart(
+        &self,
+        b: &mut Browser,
+        path: &str,
+        parts: &[(&str, Option<&str>, &[u8])],
+    ) -> Res {
+        const BOUNDARY: &str = "----tilsyn-test-boundary-7d3f";
+        let mut body: Vec<u8> = Vec::new();
+        for (name, file, bytes) in parts {
+            body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+            match file {
+                Some(f) => body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+                ),
+                None => body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+                ),
+            }
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let url = format!("{path}{sep}csrf_token={}", b.csrf());
+        let req = Request::post(url)
+            .header(header::COOKIE, b.cookie_header())
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(Body::from(body))
+            .expect("request");
+        let res = self.send(req).await;
+        b.absorb(&res);
+        res
+    }
+
     pub async fn login(&self, username: &str) -> Browser {
         let mut b = Browser::default();
         let res = self
