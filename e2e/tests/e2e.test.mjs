@@ -11,3 +11,4 @@ import './admin.suite.mjs';
 import './forbidden.suite.mjs';
 import './language.suite.mjs';
 import './templates.suite.mjs';
+import './cases.suite.mjs';

@@ -9,15 +9,20 @@ use chrono::NaiveDate;
 use clap::Args;
 use std::collections::BTreeMap;
 use tilsyn_domain::sampling::{
-    Allocation, Sample, SampleFrame, SampleSpec, Strata, StratumDimension, draw_levels,
+    Allocation, ContinuousFilter, Period, Sample, SampleFrame, SampleSpec, Strata,
+    StratumDimension, draw_continuous, draw_levels,
 };
 use tilsyn_store::samples::register_fingerprint;
 
 #[derive(Args)]
 pub struct SampleArgs {
-    /// Cases to draw at level 1.
-    #[arg(long)]
-    size: usize,
+    /// Cases to draw at level 1 (not with --period).
+    #[arg(long, required_unless_present = "period")]
+    size: Option<usize>,
+    /// Continuous sampling (løbende tilsyn): one case per caseworker among the cases active
+    /// in this month (2026-11) or quarter (2026-Q4), on the period's own random stream.
+    #[arg(long, conflicts_with_all = ["levels", "coverage", "look_back", "default_look_back"])]
+    period: Option<String>,
     /// Nested subsample sizes for level 2 (and 3), e.g. --level 75 or --level 50 --level 25.
     #[arg(long = "level")]
     levels: Vec<usize>,
@@ -59,6 +64,23 @@ pub struct SampleArgs {
 
 fn usage(msg: impl Into<String>) -> CliError {
     CliError::Usage(msg.into())
+}
+
+/// "2026-11" is a month, "2026-Q4" (or "2026-K4") a quarter.
+fn parse_period(s: &str) -> Result<Period, CliError> {
+    let bad = || {
+        usage(format!(
+            "--period {s:?}: write a month as 2026-11 or a quarter as 2026-Q4"
+        ))
+    };
+    let (y, rest) = s.trim().split_once('-').ok_or_else(bad)?;
+    let year: i32 = y.parse().map_err(|_| bad())?;
+    let period = match rest.strip_prefix(['Q', 'q', 'K', 'k']) {
+        Some(q) => Period::Quarter(year, q.parse().map_err(|_| bad())?),
+        None => Period::Month(year, rest.parse().map_err(|_| bad())?),
+    };
+    period.first_day().ok_or_else(bad)?;
+    Ok(period)
 }
 
 fn parse_strata(s: &str) -> Result<Strata, CliError> {
@@ -117,19 +139,64 @@ pub async fn run(a: SampleArgs) -> Result<(), CliError> {
     frame.started_on_or_after = a.started_from;
     let store = a.db.open().await?;
     let cases = store.sample_cases(a.source.as_deref()).await?;
+    if let Some(p) = &a.period {
+        let period = parse_period(p)?;
+        let filter = ContinuousFilter {
+            case_types: frame.case_types.clone(),
+            started_on_or_after: frame.started_on_or_after,
+            ..ContinuousFilter::default()
+        };
+        let sample =
+            draw_continuous(&cases, &filter, period, a.seed).map_err(|e| usage(e.to_string()))?;
+        // Stored with the frame it used; the period is in the result, which marks the sample
+        // as continuous.
+        let spec = SampleSpec {
+            frame,
+            strata: Strata::by([StratumDimension::Caseworker]),
+            allocation: Allocation::Equal,
+            target: sample.target,
+            coverage: false,
+            caseworker_last_sampled: BTreeMap::new(),
+            seed: a.seed,
+        };
+        let samples = vec![sample];
+        return finish(&a, &store, &cases, &spec, &samples).await;
+    }
+    let size = a
+        .size
+        .ok_or_else(|| usage("--size is needed (or --period)"))?;
     let spec = SampleSpec {
         frame,
         strata: strata.clone(),
         allocation: allocation.clone(),
-        target: a.size,
+        target: size,
         coverage: a.coverage,
         caseworker_last_sampled: BTreeMap::new(),
         seed: a.seed,
     };
     let samples = draw_levels(&cases, &spec, &a.levels).map_err(|e| usage(e.to_string()))?;
-    let register_sha = register_fingerprint(&cases);
+    finish(&a, &store, &cases, &spec, &samples).await
+}
+
+/// Stores the sample with its audit event and prints it.
+async fn finish(
+    a: &SampleArgs,
+    store: &tilsyn_store::Store,
+    cases: &[tilsyn_domain::sampling::SampleCase],
+    spec: &SampleSpec,
+    samples: &[Sample],
+) -> Result<(), CliError> {
+    let register_sha = register_fingerprint(cases);
     let id = store
-        .save_sample(&actor(), &spec, &a.levels, &[], &register_sha, &samples)
+        .save_sample(
+            &actor(),
+            &actor().username.unwrap_or_default(),
+            spec,
+            &a.levels,
+            &[],
+            &register_sha,
+            samples,
+        )
         .await?;
     store.close().await;
     if a.json {
@@ -146,7 +213,7 @@ pub async fn run(a: SampleArgs) -> Result<(), CliError> {
                 ]
             )
         );
-        print_samples(&samples);
+        print_samples(samples);
     }
     Ok(())
 }
@@ -167,6 +234,18 @@ fn print_samples(samples: &[Sample]) {
                 ],
             )
         );
+        if let Some(p) = s.period {
+            let (first, last) = (p.first_day(), p.last_day());
+            if let (Some(f), Some(l)) = (first, last) {
+                println!(
+                    "{}",
+                    tr.targs(
+                        "sample-cli-period",
+                        &[("first", f.to_string()), ("last", l.to_string())]
+                    )
+                );
+            }
+        }
         for st in &s.strata {
             println!(
                 "  {:<40} {:>6} → {:>4}",

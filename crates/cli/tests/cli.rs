@@ -600,6 +600,42 @@ async fn case_extracts_are_imported_whole_or_not_at_all_and_sampled_reproducibly
             .count(),
         3
     );
+    assert_eq!(db.store.list_samples(10).await.expect("samples").len(), 3);
+
+    // Continuous sampling: one case per caseworker active in March 2024 (five caseworkers,
+    // every case started in March), the same again for the same period and seed.
+    let monthly = |period: &str| {
+        let o = tilsyn(
+            &["sample", "--period", period, "--seed", "9", "--json"],
+            &url,
+            &[],
+        );
+        assert!(o.status.success(), "{}", err(&o));
+        let v: serde_json::Value = serde_json::from_str(&out(&o)).expect("json");
+        v["levels"][0]["selected"]
+            .as_array()
+            .expect("selected")
+            .iter()
+            .map(|k| k.as_str().unwrap_or("").to_owned())
+            .collect::<Vec<String>>()
+    };
+    let march = monthly("2024-03");
+    assert_eq!(march.len(), 5);
+    let workers: std::collections::BTreeSet<Option<String>> = cases
+        .iter()
+        .filter(|c| march.contains(&c.key))
+        .map(|c| c.caseworker.clone())
+        .collect();
+    assert_eq!(workers.len(), 5, "one case per caseworker");
+    assert_eq!(march, monthly("2024-03"));
+    assert_eq!(monthly("2024-Q1").len(), 5);
+    assert!(
+        monthly("2023-12").is_empty(),
+        "nothing was active before March 2024"
+    );
+    let o = tilsyn(&["sample", "--period", "2024-13", "--seed", "9"], &url, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("2026-Q4"), "{}", err(&o));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

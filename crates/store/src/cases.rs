@@ -56,6 +56,8 @@ pub struct RegisterRow {
     pub case_type: String,
     pub unit: Option<String>,
     pub caseworker: Option<String>,
+    /// The tilsyn user whose username is the caseworker's initials, if there is one.
+    pub caseworker_user: Option<String>,
     pub area: Option<String>,
     pub measure_start: Option<String>,
     pub measure_end: Option<String>,
@@ -65,6 +67,7 @@ type CaseRow = (
     String,
     String,
     String,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -80,6 +83,7 @@ impl From<CaseRow> for RegisterRow {
             case_type: r.2,
             unit: r.3,
             caseworker: r.4,
+            caseworker_user: r.8,
             area: r.5,
             measure_start: r.6,
             measure_end: r.7,
@@ -293,7 +297,8 @@ impl Store {
         );
         let count_sql = format!("SELECT COUNT(*) FROM cases WHERE {filter}");
         let page_sql = format!(
-            "SELECT source, external_id, case_type, unit, caseworker, area, measure_start, measure_end \
+            "SELECT source, external_id, case_type, unit, caseworker, area, measure_start, measure_end, \
+             (SELECT u.full_name FROM users u WHERE lower(u.username) = lower(cases.caseworker)) \
              FROM cases WHERE {filter} ORDER BY measure_start DESC, source, external_id LIMIT $4 OFFSET $5"
         );
         let limit = i64::from(q.per_page.clamp(1, 500));
@@ -303,10 +308,15 @@ impl Store {
         let rows: Vec<CaseRow> = on_db!(&self.db, pool => sqlx::query_as(&page_sql)
             .bind(&units).bind(&search).bind(case_type).bind(limit).bind(offset)
             .fetch_all(pool).await)?;
-        let types: Vec<(String, i64)> = on_db!(&self.db, pool => sqlx::query_as(&format!(
+        let mut types: Vec<(String, i64)> = on_db!(&self.db, pool => sqlx::query_as(&format!(
             "SELECT case_type, COUNT(*) FROM cases WHERE present AND (CAST($1 AS TEXT) IS NULL OR {in_units}) \
              GROUP BY case_type ORDER BY case_type"))
             .bind(&units).fetch_all(pool).await)?;
+        // "§ 30" before "§ 114": by the paragraph's number, then as text.
+        types.sort_by_key(|(t, _)| {
+            let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+            (digits.parse::<u64>().unwrap_or(u64::MAX), t.clone())
+        });
         Ok(CasePage {
             total,
             rows: rows.into_iter().map(RegisterRow::from).collect(),

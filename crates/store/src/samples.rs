@@ -87,9 +87,12 @@ type SummaryRow = (Uuid, String, String, i64, String, Option<String>, Ts);
 impl Store {
     /// Stores a drawn sample and its audit event (seed, algorithm, fingerprint, counts) in one
     /// transaction.
+    /// `by` is the name shown as who drew it.
+    #[allow(clippy::too_many_arguments)]
     pub async fn save_sample(
         &self,
         actor: &Actor,
+        by: &str,
         spec: &SampleSpec,
         nested: &[usize],
         scope: &[String],
@@ -111,7 +114,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
             .bind(id).bind(&algorithm).bind(spec.seed.to_string()).bind(&spec_json).bind(sizes(levels))
             .bind(&scope_json).bind(register_sha256).bind(i64::try_from(eligible).unwrap_or(i64::MAX))
-            .bind(&result).bind(actor.user_id.map(|u| u.0)).bind(&actor.username).bind(Ts::now())
+            .bind(&result).bind(actor.user_id.map(|u| u.0)).bind(by).bind(Ts::now())
             .execute(conn).await.map(|_| ()))?;
         record(
             &mut tx,

@@ -142,7 +142,15 @@ async fn a_sample_is_stored_whole_and_never_changed() {
     assert_eq!(register_fingerprint(&reversed), sha);
     let actor = Actor::cli(Some("koordinator".into()));
     let id = s
-        .save_sample(&actor, &spec, &[4], &["Nord".into()], &sha, &levels)
+        .save_sample(
+            &actor,
+            "koordinator",
+            &spec,
+            &[4],
+            &["Nord".into()],
+            &sha,
+            &levels,
+        )
         .await
         .expect("save");
     let back = s.sample(id).await.expect("load");

@@ -208,6 +208,7 @@ import-cli-written = Sagsregistret er opdateret.
 import-cli-dry-run = Prøvekørsel: intet er gemt.
 import-cli-nothing-written = Intet er gemt.
 sample-cli-level = Niveau { $level }: { $drawn } sager udtrukket blandt { $eligible } mulige (frø { $seed }, { $algorithm }). Strata (mulige → udtrukket):
+sample-cli-period = Løbende tilsyn: én sag pr. rådgiver blandt sagerne, der var aktive fra { $first } til { $last }.
 sample-cli-saved = Udtrækket er gemt som { $id } (sagsregistrets fingeraftryk { $sha }…).
 sample-warn-no-eligible-cases = Ingen sager opfylder rammen for udtrækket.
 sample-warn-target-exceeds-population = Der er færre mulige sager end ønsket; alle er taget med.

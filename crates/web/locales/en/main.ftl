@@ -208,6 +208,7 @@ import-cli-written = The case register is updated.
 import-cli-dry-run = Dry run: nothing was saved.
 import-cli-nothing-written = Nothing was saved.
 sample-cli-level = Level { $level }: { $drawn } cases drawn from { $eligible } eligible (seed { $seed }, { $algorithm }). Strata (eligible → drawn):
+sample-cli-period = Continuous review: one case per caseworker among the cases active from { $first } to { $last }.
 sample-cli-saved = The sample is saved as { $id } (fingerprint of the case register { $sha }…).
 sample-warn-no-eligible-cases = No case fits the frame of the draw.
 sample-warn-target-exceeds-population = There are fewer eligible cases than asked for; all are taken.

@@ -174,10 +174,13 @@ pub async fn show_register(
         label: format!("{t} ({n})"),
         selected: *t == rq.case_type,
     }));
-    let imports = state
-        .store
-        .recent_imports(5)
-        .await?
+    // An import's counts cover every unit in the file: only for those who see them all.
+    let recent = if scope.everything {
+        state.store.recent_imports(5).await?
+    } else {
+        Vec::new()
+    };
+    let imports = recent
         .into_iter()
         .map(|i| ImportLine {
             when: crate::usecases::danish_time(i.at),
@@ -494,10 +497,7 @@ fn file_line(tr: Tr, up: &crate::staging::Upload, source: &Source) -> String {
         &[
             ("file", up.file_name.clone()),
             ("source", up.source_system.clone()),
-            (
-                "size",
-                format!("{:.1}", info.file_size as f64 / 1_048_576.0),
-            ),
+            ("size", file_size(info.file_size)),
             (
                 "encoding",
                 info.encoding
@@ -508,6 +508,14 @@ fn file_line(tr: Tr, up: &crate::staging::Upload, source: &Source) -> String {
             ("columns", source.headers().len().to_string()),
         ],
     )
+}
+
+fn file_size(bytes: u64) -> String {
+    if bytes < 1024 * 1024 {
+        format!("{} kB", bytes.div_ceil(1024))
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1_048_576.0)
+    }
 }
 
 fn staged(state: &AppState, me: &SignedIn, token: Uuid) -> AppResult<crate::staging::Upload> {
@@ -1185,6 +1193,17 @@ fn parse_sample(
                 .or_else(|| case_types.iter().find(|c| *c == t).cloned())
         })
         .collect();
+    // The summary lists problems in the order of the form.
+    const ORDER: [&str; 7] = [
+        "size",
+        "level2",
+        "level3",
+        "default_look_back",
+        "started_from",
+        "reference_date",
+        "seed",
+    ];
+    errors.sort_by_key(|e| ORDER.iter().position(|f| *f == e.field));
     match (size, seed, reference) {
         (Some(size), Some(seed), Some(reference)) if errors.is_empty() => {
             let mut frame = SampleFrame::new(reference);
@@ -1282,6 +1301,7 @@ pub async fn draw_sample(
         .store
         .save_sample(
             &ctx.actor(),
+            &me.user.full_name,
             &spec,
             &nested,
             &scope_display(me, &scope),
@@ -1322,7 +1342,8 @@ pub struct StratumLine {
 }
 
 pub struct SampledCase {
-    pub key: String,
+    pub source: String,
+    pub id: String,
     pub case_type: String,
     pub unit: String,
     pub caseworker: String,
@@ -1376,8 +1397,10 @@ fn level_view(
         .iter()
         .map(|k| {
             let c = facts.get(k.as_str());
+            let (source, id) = k.split_once('/').unwrap_or(("", k.as_str()));
             SampledCase {
-                key: k.clone(),
+                source: source.to_owned(),
+                id: id.to_owned(),
                 case_type: c.map(|c| c.case_type.clone()).unwrap_or_default(),
                 unit: c.and_then(|c| c.unit.clone()).unwrap_or_default(),
                 caseworker: c.and_then(|c| c.caseworker.clone()).unwrap_or_default(),
@@ -1461,7 +1484,7 @@ pub async fn show_sample(
         (tr.t("sample-fact-seed"), spec.seed.to_string()),
         (
             tr.t("sample-fact-reference-date"),
-            spec.frame.reference_date.format("%d-%m-%Y").to_string(),
+            spec.frame.reference_date.to_string(),
         ),
         (
             tr.t("sample-fact-strata"),
@@ -1621,7 +1644,7 @@ mod tests {
         let fields: Vec<&str> = errs.iter().map(|e| e.field).collect();
         assert_eq!(
             fields,
-            vec!["size", "seed", "reference_date", "default_look_back"]
+            vec!["size", "default_look_back", "reference_date", "seed"]
         );
         // A level 2 larger than level 1 is wrong too.
         let mut p2 = p.clone();
