@@ -84,9 +84,7 @@ pub async fn run(cmd: ImportCommand) -> Result<(), CliError> {
     let ImportCommand::Cases(a) = cmd;
     let encoding = match &a.encoding {
         Some(l) => Some(TextEncoding::from_label(l).ok_or_else(|| {
-            CliError::Usage(format!(
-                "unknown encoding {l}; use utf-8, windows-1252 or iso-8859-1"
-            ))
+            CliError::Usage(tr().t1("import-cli-unknown-encoding", "encoding", l))
         })?),
         None => None,
     };
@@ -95,6 +93,13 @@ pub async fn run(cmd: ImportCommand) -> Result<(), CliError> {
         sheet: a.sheet.clone(),
         ..Options::default()
     };
+    if !a.file.is_file() {
+        return Err(CliError::Usage(tr().t1(
+            "import-cli-no-file",
+            "path",
+            a.file.display(),
+        )));
+    }
     let source = Source::open_path(&a.file, &opts).map_err(|e| intake_error(&e))?;
     let store = a.db.open().await?;
     let mapping: Mapping = match (&a.profile, &a.mapping) {

@@ -392,7 +392,7 @@ async fn a_wrong_encoding_chosen_with_encoding_is_refused() {
     // An encoding tilsyn does not know.
     ctx.refused(
         &[&path, "--encoding", "ebcdic"],
-        &["unknown encoding ebcdic; use utf-8, windows-1252 or iso-8859-1"],
+        &["Tegnsættet «ebcdic» kendes ikke", "udelad --encoding"],
     )
     .await;
     ctx.good_import_is_written().await;
@@ -493,6 +493,10 @@ async fn an_empty_file_is_refused() {
     ctx.refused(&[&path], &[msg]).await;
     let path = ctx.file("tom.xlsx", b"");
     ctx.refused(&[&path], &[msg]).await;
+    // A file that is not there is named as missing, not as a passing read error.
+    let missing = format!("{path}.findes-ikke");
+    ctx.refused(&[&missing], &["findes ikke. Tjek stien og filnavnet."])
+        .await;
     ctx.good_import_is_written().await;
 }
 
