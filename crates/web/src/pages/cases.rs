@@ -2,7 +2,7 @@
 //! confirm the import; browse the cases one may see; draw a sample and read why each stratum
 //! got what it got. Every page that shows case-level data writes a read to the audit log.
 
-use super::templates::Pairs;
+use super::templates::{Pairs, all, get};
 use super::{Chrome, FieldMsg, PageForm, notice, render, render_status, see_other};
 use crate::case_import::{ImportError, ImportRequest, import_cases};
 use crate::ctx::{Ctx, SignedIn};
@@ -29,21 +29,6 @@ use uuid::Uuid;
 
 const PER_PAGE: u32 = 50;
 const SOURCE_SYSTEMS: [&str; 4] = ["DUBU", "Nexus", "DXC", "SBSYS"];
-
-fn get<'a>(p: &'a Pairs, k: &str) -> &'a str {
-    p.iter()
-        .find(|(key, _)| key == k)
-        .map(|(_, v)| v.trim())
-        .unwrap_or("")
-}
-
-fn all<'a>(p: &'a Pairs, k: &str) -> Vec<&'a str> {
-    p.iter()
-        .filter(|(key, _)| key == k)
-        .map(|(_, v)| v.trim())
-        .filter(|v| !v.is_empty())
-        .collect()
-}
 
 fn scope_of(me: &SignedIn) -> CaseScope {
     case_scope(&me.subject, &me.tree)
@@ -1250,20 +1235,15 @@ pub async fn draw_sample(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    // The form again, as it was sent, with what is wrong.
+    let refuse = async |errors: Vec<FieldMsg>| -> AppResult<Response> {
+        let f = SampleForm::from_pairs(&form);
+        let page = new_sample_page(&state, &ctx, me, f, Some(&form), errors).await?;
+        Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    };
     let (spec, nested, kind) = match parse_sample(tr, &form, &case_types) {
         Ok(x) => x,
-        Err(errors) => {
-            let page = new_sample_page(
-                &state,
-                &ctx,
-                me,
-                SampleForm::from_pairs(&form),
-                Some(&form),
-                errors,
-            )
-            .await?;
-            return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
-        }
+        Err(errors) => return refuse(errors).await,
     };
     let drawn = {
         let cases = cases.clone();
@@ -1280,16 +1260,7 @@ pub async fn draw_sample(
                 field: "size",
                 message: tr.t(e.key()),
             }];
-            let page = new_sample_page(
-                &state,
-                &ctx,
-                me,
-                SampleForm::from_pairs(&form),
-                Some(&form),
-                errors,
-            )
-            .await?;
-            return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+            return refuse(errors).await;
         }
     };
     if let Some(first) = levels.first_mut() {

@@ -24,14 +24,14 @@ use tilsyn_store::templates::{ItemHit, ItemQuery, TemplateSummary, TemplateVersi
 
 pub type Pairs = Vec<(String, String)>;
 
-fn get<'a>(p: &'a Pairs, k: &str) -> &'a str {
+pub(super) fn get<'a>(p: &'a Pairs, k: &str) -> &'a str {
     p.iter()
         .find(|(key, _)| key == k)
         .map(|(_, v)| v.trim())
         .unwrap_or("")
 }
 
-fn all<'a>(p: &'a Pairs, k: &str) -> Vec<&'a str> {
+pub(super) fn all<'a>(p: &'a Pairs, k: &str) -> Vec<&'a str> {
     p.iter()
         .filter(|(key, v)| key == k && !v.trim().is_empty())
         .map(|(_, v)| v.trim())
