@@ -3,7 +3,7 @@
 # database, run the Playwright + axe-core suites (node:test) against it with Debian's
 # Chromium, and always stop the server.
 #
-#   bash e2e/run.sh                      # uses target/debug/tilsyn
+#   bash e2e/run.sh                      # uses target/debug/tilsyn (or $CARGO_TARGET_DIR/debug)
 #   TILSYN_BIN=target/release/tilsyn bash e2e/run.sh
 #
 # Env: TILSYN_BIN (binary, relative to the repo root or absolute), SHOTS (screenshot dir,
@@ -38,7 +38,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
 fi
 
 # 3. The server binary.
-TILSYN_BIN="${TILSYN_BIN:-target/debug/tilsyn}"
+TILSYN_BIN="${TILSYN_BIN:-${CARGO_TARGET_DIR:-target}/debug/tilsyn}"
 case "$TILSYN_BIN" in /*) ;; *) TILSYN_BIN="$ROOT/$TILSYN_BIN" ;; esac
 [ -x "$TILSYN_BIN" ] || die "server binary $TILSYN_BIN not found (build it: cargo build)"
 
