@@ -348,7 +348,7 @@ describe('case import as koordinator', () => {
         'E2E-0001;230120-4156;CD;Team Nord;Handicap;§ 87;03-01-2024;;13-12-2023;08-12-2023;Plejefamilie;ok',
         'E2E-0002;150312-4021;AB;Team Syd;Udsatte børn;§ 52;10-02-2024;;01-02-2024;15-01-2024;;ok',
         'E2E-0003;041115-4310;EF;Team Nord;Udsatte børn;§ 32;05-03-2024;;20-02-2024;02-02-2024;;ok',
-        'E2E-0004;220909-4602;GH;Team Øst;Udsatte børn;§ 46;11-04-2024;;01-04-2024;10-03-2024;Døgninstitution;ok',
+        'E2E-0004;220909-4602;GH;Team Syd;Udsatte børn;§ 46;11-04-2024;;01-04-2024;10-03-2024;Døgninstitution;ok',
       ]);
       let resp = await uploadExtract(page, file, 'Nexus');
       assert.equal(resp?.status(), 200, `uploading answered ${resp?.status()}`);
@@ -416,10 +416,10 @@ describe('case import as koordinator', () => {
       await shot(page, 'cases-import-done');
       await expectAxeClean(page, '/cases?ok=cases-imported');
 
-      // The new cases are found; the Team Øst one is outside koordinator's units.
+      // The new cases are found (a coordinator may only import cases of their own units).
       await searchRegister(page, 'E2E-');
       const rows = await registerRows(page);
-      assert.deepEqual(rows.map((r) => r.id).sort(), ['E2E-0001', 'E2E-0002', 'E2E-0003']);
+      assert.deepEqual(rows.map((r) => r.id).sort(), ['E2E-0001', 'E2E-0002', 'E2E-0003', 'E2E-0004']);
       for (const r of rows) {
         assert.equal(r.source, 'Nexus', `${r.id} has source ${r.source}`);
         assert.ok(MY_TEAMS.includes(r.unit), `${r.id} has unit ${r.unit}`);

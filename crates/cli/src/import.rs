@@ -150,6 +150,8 @@ pub async fn run(cmd: ImportCommand) -> Result<(), CliError> {
         secret: secret.into_bytes(),
         today: chrono::Utc::now().date_naive(),
         dry_run: a.dry_run,
+        // The command line is for whoever runs tilsyn itself: the whole register.
+        units: None,
     };
     let progress: Option<Progress> = bar.clone().map(|b| {
         let p: Progress = Arc::new(move |n| b.set_position(n));

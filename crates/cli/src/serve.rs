@@ -16,9 +16,6 @@ pub async fn migrate(db: DbArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The demo's person-key secret when none is configured. Demo data only: a real installation
-/// sets TILSYN_PERSON_KEY_SECRET.
-const DEMO_PERSON_KEY_SECRET: &str = "demo-only-person-key-secret";
 /// Cases in the demo's made-up case register.
 const DEMO_CASES: u64 = 600;
 
@@ -26,7 +23,11 @@ pub async fn serve(mut args: ServeArgs, with_demo: bool, seed_only: bool) -> Res
     let store = args.db.open().await?;
     if with_demo {
         if args.person_key_secret.is_none() {
-            args.person_key_secret = Some(DEMO_PERSON_KEY_SECRET.into());
+            // A fresh random key per start, never a known one: an extract someone imports
+            // into a demo must not be hashed with a key anyone could read in the source.
+            // (Person keys then differ between demo restarts; a real installation sets
+            // TILSYN_PERSON_KEY_SECRET once and keeps it.)
+            args.person_key_secret = Some(hex::encode(rand::random::<[u8; 32]>()));
         }
         demo::seed(&store, &Actor::cli(Some("demo".into()))).await?;
         seed_demo_cases(&store, &args).await?;
@@ -63,7 +64,6 @@ pub async fn serve(mut args: ServeArgs, with_demo: bool, seed_only: bool) -> Res
     Ok(())
 }
 
-/// Ended sessions are refused at once by the request check; this only keeps the table small.
 /// A made-up extract of the demo municipality's cases, imported once through the real import.
 async fn seed_demo_cases(store: &Store, args: &ServeArgs) -> Result<(), CliError> {
     if store.count_cases().await? > 0 {
@@ -85,6 +85,7 @@ async fn seed_demo_cases(store: &Store, args: &ServeArgs) -> Result<(), CliError
         secret: args.settings().person_key_secret.0,
         today: chrono::Utc::now().date_naive(),
         dry_run: false,
+        units: None,
     };
     let outcome = tilsyn_web::case_import::import_cases(
         store,
@@ -105,6 +106,7 @@ async fn seed_demo_cases(store: &Store, args: &ServeArgs) -> Result<(), CliError
     Ok(())
 }
 
+/// Ended sessions are refused at once by the request check; this only keeps the table small.
 fn spawn_session_purge(store: tilsyn_store::Store, settings: tilsyn_web::Settings) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));

@@ -31,13 +31,15 @@ pub enum AuditAction {
     TemplateRetired,
     CasesImported,
     SampleDrawn,
+    /// An extract was checked against the register without importing it.
+    CasesChecked,
     /// Case-level data was read: the case register or a sample's cases.
     CasesViewed,
     SampleViewed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 27] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginThrottled,
@@ -62,6 +64,7 @@ impl AuditAction {
         AuditAction::TemplateRetired,
         AuditAction::CasesImported,
         AuditAction::SampleDrawn,
+        AuditAction::CasesChecked,
         AuditAction::CasesViewed,
         AuditAction::SampleViewed,
     ];
@@ -92,6 +95,7 @@ impl AuditAction {
             AuditAction::TemplateRetired => "template.retired",
             AuditAction::CasesImported => "cases.imported",
             AuditAction::SampleDrawn => "sample.drawn",
+            AuditAction::CasesChecked => "cases.checked",
             AuditAction::CasesViewed => "cases.viewed",
             AuditAction::SampleViewed => "sample.viewed",
         }

@@ -178,13 +178,21 @@ pub fn case_scope(subject: &Subject, tree: &OrgTree) -> CaseScope {
         scope.everything = true;
         return scope;
     }
+    let mut outside = BTreeSet::new();
     for row in tree.rows() {
-        if let Some(path) = tree.path(row.unit.id)
-            && grants.iter().any(|g| path.is_covered_by(g.id))
-        {
-            scope.units.insert(row.unit.name.to_lowercase());
+        let name = row.unit.name.to_lowercase();
+        match tree.path(row.unit.id) {
+            Some(path) if grants.iter().any(|g| path.is_covered_by(g.id)) => {
+                scope.units.insert(name);
+            }
+            _ => {
+                outside.insert(name);
+            }
         }
     }
+    // Unit names are unique only among siblings. A name also used outside one's units cannot
+    // say whose a case is, so it grants nothing (fail closed; rename one of the units).
+    scope.units.retain(|n| !outside.contains(n));
     scope
 }
 
@@ -429,6 +437,21 @@ mod tests {
         assert!(all.covers(&scope) && !scope.covers(&all));
         assert_eq!(CaseScope::from_names(&scope.names()), scope);
         assert_eq!(CaseScope::from_names(&all.names()), all);
+        // A name also used outside the grant's units grants nothing: a case of "Team Nord"
+        // could be either team's.
+        let mut t2 = tree(&o);
+        let twin = crate::org::Unit {
+            id: crate::ids::UnitId::new(),
+            parent_id: Some(o.other.id),
+            kind: crate::org::UnitKind::Team,
+            name: "Team Nord".into(),
+            created_at: chrono::Utc::now(),
+        };
+        let mut units: Vec<crate::org::Unit> = t2.rows().iter().map(|r| r.unit.clone()).collect();
+        units.push(twin);
+        t2 = OrgTree::new(units);
+        let scope = case_scope(&lead, &t2);
+        assert!(!scope.allows(Some("Team Nord")) && scope.allows(Some("Myndighed")));
         // A disabled account sees nothing, whatever its grants.
         let mut off = top.clone();
         off.disabled = true;

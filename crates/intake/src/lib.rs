@@ -121,6 +121,9 @@ pub struct Settings<'a> {
     pub derive_birth_date: bool,
     /// Line errors kept in the report (all are counted).
     pub max_errors: usize,
+    /// The units (lower-cased names) the importing person covers; `None` = any unit. A row
+    /// of another unit, or without one, is a line error.
+    pub units: Option<&'a std::collections::BTreeSet<String>>,
 }
 
 impl<'a> Settings<'a> {
@@ -138,6 +141,7 @@ impl<'a> Settings<'a> {
             source: String::new(),
             derive_birth_date: true,
             max_errors: DEFAULT_MAX_ERRORS,
+            units: None,
         }
     }
 }
@@ -150,6 +154,7 @@ impl fmt::Debug for Settings<'_> {
             .field("today", &self.today)
             .field("source", &self.source)
             .field("derive_birth_date", &self.derive_birth_date)
+            .field("units", &self.units)
             .field("max_errors", &self.max_errors)
             .finish_non_exhaustive()
     }

@@ -247,6 +247,24 @@ impl<'a> Validator<'a> {
         let caseworker = self.text_field(line, row, CaseField::Caseworker, &mut issues);
         rec.caseworker = (!caseworker.is_empty()).then_some(caseworker);
         let unit = self.text_field(line, row, CaseField::Unit, &mut issues);
+        if let Some(allowed) = self.settings.units
+            && !allowed.contains(&unit.to_lowercase())
+        {
+            let mut i = match self.col(CaseField::Unit) {
+                Some(col) => self.issue(line, col, &unit, "intake-unit-outside-scope"),
+                None => LineIssue {
+                    line,
+                    column: None,
+                    value: Some(String::new()),
+                    key: "intake-unit-outside-scope",
+                    extra: Vec::new(),
+                },
+            };
+            let mut names: Vec<&str> = allowed.iter().map(String::as_str).collect();
+            names.truncate(12);
+            i.extra.push(("units", names.join(", ")));
+            issues.push(i);
+        }
         rec.unit = (!unit.is_empty()).then_some(unit);
 
         if let Some(col) = self.col(CaseField::Area) {

@@ -116,11 +116,16 @@ type ImportRow = (String, String, i64, i64, i64, i64, i64, Ts);
 
 /// An import in progress: one open transaction.
 pub struct CaseImport {
-    tx: Tx,
+    /// `None` for a check: counts only, no write and no write lock.
+    tx: Option<Tx>,
     id: Uuid,
     source: String,
-    /// Every case of the source already in the register.
+    /// Every case of the source already in the register (within the importer's units, see
+    /// [`CaseImport::limit_to`]).
     known: HashMap<String, Known>,
+    /// Cases of the source in units the importer does not cover: never touched, and an
+    /// extract that names one is refused.
+    foreign: HashSet<String>,
     counts: ImportCounts,
 }
 
@@ -128,6 +133,8 @@ pub struct CaseImport {
 /// register holds one of these per case.
 struct Known {
     sha: [u8; 32],
+    /// Lower-cased.
+    unit: Option<String>,
     /// Present after the previous import.
     present: bool,
     /// In this import's file.
@@ -218,30 +225,46 @@ impl Store {
     /// Opens an import of `source`: the write lock is taken now, so two imports never mix.
     pub async fn begin_case_import(&self, source: &str) -> Result<CaseImport, StoreError> {
         let mut tx = self.begin().await?;
-        let rows: Vec<(String, String, bool)> = on_tx!(&mut tx, conn => sqlx::query_as(
-            "SELECT external_id, record_sha256, present FROM cases WHERE source = $1")
+        if let Tx::Postgres(t) = &mut tx {
+            // SQLite's BEGIN IMMEDIATE already serialises writers; on PostgreSQL two imports
+            // of one source would each count against a register the other is changing.
+            sqlx::query(
+                "SELECT pg_advisory_xact_lock(hashtext('tilsyn.case_import'), hashtext($1))",
+            )
+            .bind(source)
+            .execute(&mut **t)
+            .await?;
+        }
+        let rows: Vec<KnownRow> = on_tx!(&mut tx, conn => sqlx::query_as(KNOWN)
             .bind(source).fetch_all(conn).await)?;
-        let known = rows
-            .into_iter()
-            .map(|(id, sha, present)| {
-                // A hash that does not decode only makes the case count as changed.
-                let mut bytes = [0u8; 32];
-                let _ = hex::decode_to_slice(&sha, &mut bytes);
-                let k = Known {
-                    sha: bytes,
-                    present,
-                    seen: false,
-                };
-                (id, k)
-            })
-            .collect();
-        Ok(CaseImport {
-            tx,
-            id: Uuid::now_v7(),
-            source: source.to_owned(),
-            known,
-            counts: ImportCounts::default(),
-        })
+        Ok(CaseImport::new(Some(tx), source, rows))
+    }
+
+    /// A check of an extract against the register (a dry run): the same counts as an import,
+    /// without taking the write lock or writing anything, so the register stays usable while
+    /// a large file is checked.
+    pub async fn begin_case_check(&self, source: &str) -> Result<CaseImport, StoreError> {
+        let rows: Vec<KnownRow> = on_db!(&self.db, pool => sqlx::query_as(KNOWN)
+            .bind(source).fetch_all(pool).await)?;
+        Ok(CaseImport::new(None, source, rows))
+    }
+
+    /// The cases with these keys ("SOURCE/ID"), as the sampler sees them; for showing a
+    /// drawn sample without loading the register.
+    pub async fn cases_by_keys(&self, keys: &[String]) -> Result<Vec<SampleCase>, StoreError> {
+        let list = serde_json::to_string(keys)
+            .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?;
+        let sql = match &self.db {
+            Db::Sqlite(_) => {
+                "SELECT record FROM cases WHERE source || '/' || external_id IN (SELECT value FROM json_each($1)) ORDER BY source, external_id"
+            }
+            Db::Postgres(_) => {
+                "SELECT record FROM cases WHERE source || '/' || external_id IN (SELECT json_array_elements_text(CAST($1 AS JSON))) ORDER BY source, external_id"
+            }
+        };
+        let rows: Vec<(String,)> = on_db!(&self.db, pool => sqlx::query_as(sql)
+            .bind(&list).fetch_all(pool).await)?;
+        to_sample_cases(rows)
     }
 
     /// The register as the sampler sees it: the cases still present in their source.
@@ -249,23 +272,7 @@ impl Store {
         let rows: Vec<(String,)> = on_db!(&self.db, pool => sqlx::query_as(
             "SELECT record FROM cases WHERE present AND (CAST($1 AS TEXT) IS NULL OR source = $1) ORDER BY source, external_id")
             .bind(source).fetch_all(pool).await)?;
-        rows.into_iter()
-            .map(|(json,)| {
-                let r: CaseRecord = serde_json::from_str(&json)
-                    .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?;
-                Ok(SampleCase {
-                    key: format!("{}/{}", r.source, r.external_id),
-                    case_type: r.case_type.clone(),
-                    unit: r.unit.clone(),
-                    area: r.area.map(|a| a.code().to_owned()),
-                    caseworker: r.caseworker.clone(),
-                    start: r.measure_start,
-                    end: r.measure_end,
-                    last_reviewed: None,
-                    attributes: r.attributes.clone(),
-                })
-            })
-            .collect()
+        to_sample_cases(rows)
     }
 
     /// One page of the register as a person may see it (`units`: lower-cased unit names;
@@ -384,7 +391,53 @@ impl Store {
     }
 }
 
+const KNOWN: &str = "SELECT external_id, record_sha256, present, unit FROM cases WHERE source = $1";
+
+type KnownRow = (String, String, bool, Option<String>);
+
 impl CaseImport {
+    fn new(tx: Option<Tx>, source: &str, rows: Vec<KnownRow>) -> Self {
+        let known = rows
+            .into_iter()
+            .map(|(id, sha, present, unit)| {
+                // A hash that does not decode only makes the case count as changed.
+                let mut bytes = [0u8; 32];
+                let _ = hex::decode_to_slice(&sha, &mut bytes);
+                let k = Known {
+                    sha: bytes,
+                    unit: unit.map(|u| u.to_lowercase()),
+                    present,
+                    seen: false,
+                };
+                (id, k)
+            })
+            .collect();
+        CaseImport {
+            tx,
+            id: Uuid::now_v7(),
+            source: source.to_owned(),
+            known,
+            foreign: HashSet::new(),
+            counts: ImportCounts::default(),
+        }
+    }
+
+    /// Limits the import to cases of these units (lower-cased names): cases of other units
+    /// are neither counted nor marked gone, and an extract that names one of them is refused
+    /// (the reader refuses rows of other units).
+    pub fn limit_to(&mut self, units: &std::collections::BTreeSet<String>) {
+        let outside: Vec<String> = self
+            .known
+            .iter()
+            .filter(|(_, k)| !k.unit.as_ref().is_some_and(|u| units.contains(u)))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in outside {
+            self.known.remove(&id);
+            self.foreign.insert(id);
+        }
+    }
+
     /// Adds records read from the file; see [`CaseImport::add_prepared`].
     pub async fn add(&mut self, batch: &[CaseRecord]) -> Result<(), StoreError> {
         let prepared = batch
@@ -405,6 +458,9 @@ impl CaseImport {
             if !in_batch.insert(c.external_id.as_str()) {
                 continue;
             }
+            if self.foreign.contains(&c.external_id) {
+                return Err(StoreError::Conflict("import-case-outside-scope"));
+            }
             match self.known.get_mut(&c.external_id) {
                 // New ids are not remembered: memory stays at one entry per case already in
                 // the register. A new id twice is the reader's to catch (it refuses the file).
@@ -424,8 +480,11 @@ impl CaseImport {
             }
             rows.push(&c.row);
         }
+        let Some(tx) = self.tx.as_mut() else {
+            return Ok(());
+        };
         let now = Ts::now();
-        let sql = match self.tx {
+        let sql = match tx {
             Tx::Sqlite(_) => UPSERT_SQLITE,
             Tx::Postgres(_) => UPSERT_POSTGRES,
         };
@@ -440,7 +499,7 @@ impl CaseImport {
                 param.push_str(r);
             }
             param.push(']');
-            on_tx!(&mut self.tx, conn => sqlx::query(sql)
+            on_tx!(tx, conn => sqlx::query(sql)
                 .bind(&param)
                 .bind(&self.source)
                 .bind(self.id)
@@ -468,15 +527,16 @@ impl CaseImport {
             .map(|(id, _)| id)
             .collect();
         self.counts.gone = gone.len() as u64;
-        if !keep {
-            // Dropping the transaction rolls it back.
-            return Ok((None, self.counts));
-        }
+        let tx = match self.tx.as_mut() {
+            Some(tx) if keep => tx,
+            // Dropping the transaction (if any) rolls it back.
+            _ => return Ok((None, self.counts)),
+        };
         let now = Ts::now();
         for chunk in gone.chunks(BATCH) {
             let ids = serde_json::to_string(chunk)
                 .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?;
-            let sql = match self.tx {
+            let sql = match tx {
                 Tx::Sqlite(_) => {
                     "UPDATE cases SET present = FALSE, updated_at = $2 WHERE source = $1 \
                      AND external_id IN (SELECT value FROM json_each($3))"
@@ -486,20 +546,20 @@ impl CaseImport {
                      AND external_id IN (SELECT json_array_elements_text(CAST($3 AS JSON)))"
                 }
             };
-            on_tx!(&mut self.tx, conn => sqlx::query(sql)
+            on_tx!(tx, conn => sqlx::query(sql)
                 .bind(&self.source).bind(now).bind(&ids)
                 .execute(conn).await.map(|_| ()))?;
         }
         let c = &self.counts;
         let to_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        on_tx!(&mut self.tx, conn => sqlx::query(
+        on_tx!(tx, conn => sqlx::query(
             "INSERT INTO case_imports (id, source, file_name, file_sha256, encoding, rows_read, new_cases, changed, unchanged, gone, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
             .bind(self.id).bind(&self.source).bind(&file.file_name).bind(&file.file_sha256).bind(&file.encoding)
             .bind(to_i64(file.rows)).bind(to_i64(c.new)).bind(to_i64(c.changed)).bind(to_i64(c.unchanged)).bind(to_i64(c.gone))
             .bind(Ts::now()).execute(conn).await.map(|_| ()))?;
         record(
-            &mut self.tx,
+            tx,
             actor,
             NewAuditEvent {
                 action: AuditAction::CasesImported,
@@ -521,7 +581,29 @@ impl CaseImport {
         .await?;
         let id = self.id;
         let counts = self.counts.clone();
-        self.tx.commit().await?;
+        if let Some(tx) = self.tx.take() {
+            tx.commit().await?;
+        }
         Ok((Some(id), counts))
     }
+}
+
+fn to_sample_cases(rows: Vec<(String,)>) -> Result<Vec<SampleCase>, StoreError> {
+    rows.into_iter()
+        .map(|(json,)| {
+            let r: CaseRecord = serde_json::from_str(&json)
+                .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?;
+            Ok(SampleCase {
+                key: format!("{}/{}", r.source, r.external_id),
+                case_type: r.case_type.clone(),
+                unit: r.unit.clone(),
+                area: r.area.map(|a| a.code().to_owned()),
+                caseworker: r.caseworker.clone(),
+                start: r.measure_start,
+                end: r.measure_end,
+                last_reviewed: None,
+                attributes: r.attributes.clone(),
+            })
+        })
+        .collect()
 }

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use std::sync::Arc;
-use tilsyn_domain::audit::Actor;
+use tilsyn_domain::audit::{Actor, AuditAction, NewAuditEvent, Outcome};
 use tilsyn_domain::cases::CaseTypeCatalog;
 use tilsyn_intake::{IntakeError, Mapping, ReadError, Report, Settings, Source};
 use tilsyn_store::cases::{ImportCounts, ImportFile, PreparedCase};
@@ -26,6 +26,9 @@ pub struct ImportRequest {
     pub today: NaiveDate,
     /// Read and check everything, write nothing.
     pub dry_run: bool,
+    /// The units (lower-cased names) the importer covers; `None` = every unit. Rows of other
+    /// units are line errors, and cases of other units are left alone.
+    pub units: Option<std::collections::BTreeSet<String>>,
 }
 
 /// The result of reading a whole file.
@@ -78,7 +81,15 @@ pub async fn import_cases(
     progress: Option<Progress>,
 ) -> Result<ImportOutcome, ImportError> {
     let info = source.info().clone();
-    let mut import = store.begin_case_import(&req.source_system).await?;
+    let mut import = if req.dry_run {
+        store.begin_case_check(&req.source_system).await?
+    } else {
+        store.begin_case_import(&req.source_system).await?
+    };
+    if let Some(units) = &req.units {
+        import.limit_to(units);
+    }
+    let units = req.units.clone();
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<PreparedCase>>(4);
     let mapping = req.mapping.clone();
     let secret = req.secret.clone();
@@ -88,6 +99,7 @@ pub async fn import_cases(
         let catalog = CaseTypeCatalog::standard();
         let mut settings = Settings::new(&mapping, &catalog, &secret, today);
         settings.source = source_system;
+        settings.units = units.as_ref();
         let mut batch = Vec::with_capacity(BATCH);
         let mut read = 0u64;
         let res = source.read(&settings, |r| {
@@ -137,6 +149,27 @@ pub async fn import_cases(
     };
     let keep = report.is_clean() && !req.dry_run;
     let (import_id, counts) = import.finish(actor, &file, keep).await?;
+    if req.dry_run {
+        // A check tells whether case ids exist and what would change: it is a read.
+        store
+            .record_event(
+                actor,
+                NewAuditEvent {
+                    action: AuditAction::CasesChecked,
+                    resource_kind: "case_import",
+                    resource_id: None,
+                    outcome: Outcome::Success,
+                    details: vec![
+                        ("source", file.source.clone()),
+                        ("file", file.file_name.clone()),
+                        ("sha256", file.file_sha256.clone()),
+                        ("rows", file.rows.to_string()),
+                        ("errors", report.error_count.to_string()),
+                    ],
+                },
+            )
+            .await?;
+    }
     Ok(ImportOutcome {
         report,
         counts,

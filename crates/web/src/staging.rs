@@ -2,8 +2,9 @@
 //! they live in memory only (never on disk), belong to the person who uploaded them, and are
 //! dropped after the import, on a newer upload by the same person, or after 30 minutes.
 
+use axum::body::Bytes;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tilsyn_domain::UserId;
 use uuid::Uuid;
@@ -20,7 +21,8 @@ const MAX_HELD: usize = 8;
 pub struct Upload {
     pub owner: UserId,
     pub file_name: String,
-    pub bytes: Arc<Vec<u8>>,
+    /// Shared, never copied (a clone is a reference).
+    pub bytes: Bytes,
     pub source_system: String,
     pub sheet: Option<String>,
     pub encoding: Option<String>,
@@ -36,7 +38,7 @@ impl Uploads {
         &self,
         owner: UserId,
         file_name: String,
-        bytes: Vec<u8>,
+        bytes: Bytes,
         source_system: String,
         sheet: Option<String>,
         encoding: Option<String>,
@@ -56,7 +58,7 @@ impl Uploads {
             Upload {
                 owner,
                 file_name,
-                bytes: Arc::new(bytes),
+                bytes,
                 source_system,
                 sheet,
                 encoding,
@@ -66,9 +68,11 @@ impl Uploads {
         token
     }
 
-    /// The upload behind `token`, if it is `owner`'s and not expired.
+    /// The upload behind `token`, if it is `owner`'s and not expired. Expired uploads of
+    /// anyone are dropped here too, so none outlives its time by much.
     pub fn get(&self, token: Uuid, owner: UserId) -> Option<Upload> {
-        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.retain(|_, u| u.at.elapsed() < TTL);
         map.get(&token)
             .filter(|u| u.owner == owner && u.at.elapsed() < TTL)
             .cloned()
@@ -88,19 +92,40 @@ mod tests {
     fn uploads_belong_to_their_owner_and_a_new_one_replaces_the_old() {
         let u = Uploads::default();
         let (a, b) = (UserId::new(), UserId::new());
-        let t1 = u.put(a, "x.csv".into(), vec![1], "DUBU".into(), None, None);
+        let t1 = u.put(
+            a,
+            "x.csv".into(),
+            Bytes::from_static(b"1"),
+            "DUBU".into(),
+            None,
+            None,
+        );
         assert!(u.get(t1, a).is_some());
         assert!(
             u.get(t1, b).is_none(),
             "another person cannot use the token"
         );
-        let t2 = u.put(a, "y.csv".into(), vec![2], "DUBU".into(), None, None);
+        let t2 = u.put(
+            a,
+            "y.csv".into(),
+            Bytes::from_static(b"2"),
+            "DUBU".into(),
+            None,
+            None,
+        );
         assert!(u.get(t1, a).is_none(), "the older upload is gone");
         assert_eq!(u.get(t2, a).map(|x| x.file_name), Some("y.csv".into()));
         u.remove(t2);
         assert!(u.get(t2, a).is_none());
         for _ in 0..(MAX_HELD + 3) {
-            u.put(UserId::new(), "z".into(), vec![], "DUBU".into(), None, None);
+            u.put(
+                UserId::new(),
+                "z".into(),
+                Bytes::new(),
+                "DUBU".into(),
+                None,
+                None,
+            );
         }
         assert_eq!(u.0.lock().map(|m| m.len()).unwrap_or(0), MAX_HELD);
     }

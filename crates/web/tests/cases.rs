@@ -455,3 +455,110 @@ async fn a_wrong_sample_form_names_each_field_and_draws_nothing() {
     assert!(r.body.contains("value=\"x\""), "what was typed comes back");
     assert!(t.store().list_samples(10).await.expect("list").is_empty());
 }
+
+/// Uploads `csv` as koordinator, takes the suggested mapping and runs the check; returns the
+/// browser, the mapping page's URL and the form, and the check's answer.
+async fn check_as_coordinator(
+    t: &TestApp,
+    csv: &str,
+) -> (common::Browser, String, Vec<(String, String)>, common::Res) {
+    let mut b = t.login("koordinator").await;
+    t.get(&mut b, "/cases/import").await;
+    let r = t
+        .post_multipart(
+            &mut b,
+            "/cases/upload",
+            &[
+                ("file", Some("team.csv"), csv.as_bytes()),
+                ("source", None, b"DUBU"),
+            ],
+        )
+        .await;
+    let url = r.location().to_owned();
+    let fields = mapping_fields(&t.get(&mut b, &url).await.body);
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let r = t.post(&mut b, &format!("{url}/check"), &pairs).await;
+    (b, url, fields, r)
+}
+
+#[tokio::test]
+async fn a_coordinator_imports_only_their_units_and_leaves_other_units_alone() {
+    let t = TestApp::new().await;
+    with_register(&t).await;
+    // A row of a unit the coordinator does not cover is a line error: nothing is imported.
+    let csv = format!(
+        "{HEADER}\nN-000;ab;Team Nord;Udsatte børn;§ 32;01-03-2025;\nO-001;ab;Team Handicap;Handicap;§ 32;01-03-2025;\n"
+    );
+    let (_, _, _, r) = check_as_coordinator(&t, &csv).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body
+            .contains("Linje 3: enheden «Team Handicap» er ikke en af dine enheder"),
+        "{}",
+        r.body
+    );
+
+    // A team extract: only the coordinator's cases are compared and marked gone; the
+    // Handicap and unknown-unit cases stay, and their counts are not shown.
+    let csv = format!("{HEADER}\nN-000;ab;Team Nord;Udsatte børn;§ 32;01-03-2025;\n");
+    let (mut b, url, fields, r) = check_as_coordinator(&t, &csv).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body
+            .contains("0 nye sager, 1 ændrede, 0 uændrede og 12 ikke længere i udtrækket"),
+        "{}",
+        r.body
+    );
+    assert!(
+        t.audit_actions()
+            .await
+            .contains(&"cases.checked".to_owned())
+    );
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let r = t.post(&mut b, &format!("{url}/confirm"), &pairs).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let present: Vec<String> = t
+        .store()
+        .sample_cases(None)
+        .await
+        .expect("cases")
+        .into_iter()
+        .map(|c| c.key)
+        .collect();
+    assert_eq!(present, vec!["DUBU/H-001", "DUBU/N-000", "DUBU/X-001"]);
+
+    // A case the register holds under another unit cannot be moved in by an extract.
+    let csv = format!("{HEADER}\nH-001;ab;Team Nord;Udsatte børn;§ 32;01-03-2025;\n");
+    let (_, _, _, r) = check_as_coordinator(&t, &csv).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("hører til en enhed, du ikke dækker"));
+}
+
+#[tokio::test]
+async fn a_cpr_number_typed_into_the_search_never_reaches_the_audit_log() {
+    let t = TestApp::new().await;
+    with_register(&t).await;
+    let mut b = t.login("koordinator").await;
+    for q in ["230120-4156", "2301204156", "230120 4156"] {
+        let r = t
+            .get(&mut b, &format!("/cases?q={}", urlencoding::encode(q)))
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let events = t.audit_events().await;
+    let searches: Vec<&str> = events
+        .iter()
+        .filter(|e| e.action == "cases.viewed")
+        .filter_map(|e| e.details.get("search").map(String::as_str))
+        .collect();
+    assert_eq!(searches.len(), 3);
+    for s in searches {
+        assert!(!s.contains("4156") && !s.contains("230120"), "{s}");
+    }
+}

@@ -150,6 +150,7 @@ fn every_error() -> Vec<IntakeError> {
         IntakeError::Formula { cell: "A1".into() },
         IntakeError::NotXlsx,
         IntakeError::Unreadable("x".into()),
+        IntakeError::LooksUtf8 { line: 2 },
     ]
 }
 
@@ -177,6 +178,7 @@ fn line_messages_use_only_supplied_arguments() {
         ("intake-field-count", &["expected", "found"]),
         ("intake-field-count-quote", &["expected", "found"]),
         ("intake-duplicate-id", &["first_line"]),
+        ("intake-unit-outside-scope", &["units"]),
         (
             "intake-date-mixed-formats",
             &["first_format", "first_line", "other_format", "other_line"],

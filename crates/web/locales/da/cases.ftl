@@ -61,6 +61,7 @@ import-report-title = Tjek af udtrækket
 import-check-clean = Alle { $rows } rækker er i orden: { $new } nye sager, { $changed } ændrede, { $unchanged } uændrede og { $gone } ikke længere i udtrækket.
 import-check-errors = { $rows } rækker læst, men { $errors } fejl. Intet er skrevet i sagsregistret. Ret fejlene i filen, og indlæs den igen.
 import-gone-warning = { $gone } sager fra { $source } er ikke med i dette udtræk og vil blive markeret som «ikke længere i udtrækket». Det er flere end dem, udtrækket indeholder. Tjek, at det er hele udtrækket fra { $source } og ikke kun en del af det, før du bekræfter.
+import-case-outside-scope = Udtrækket indeholder en sag, som i sagsregistret hører til en enhed, du ikke dækker. Intet er gemt. Bed en, der dækker hele kommunen, om at indlæse udtrækket.
 import-confirm = Bekræft og indlæs
 import-back-to-mapping = Tilbage til kolonnerne
 import-start-over = Vælg en anden fil

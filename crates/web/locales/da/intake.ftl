@@ -38,6 +38,7 @@ intake-field-count = Linje { $line } har { $found } kolonner, men overskriften h
 intake-field-count-quote = Linje { $line } har { $found } kolonner, men overskriften har { $expected }. Måske mangler et anførselstegn ("), så flere linjer er læst som én. Ret linjen i filen, og indlæs igen.
 intake-value-missing = Linje { $line }, kolonne «{ $column }»: feltet er tomt, men skal udfyldes. Udfyld det i filen, og indlæs igen.
 intake-duplicate-id = Linje { $line }, kolonne «{ $column }»: sagsnummeret «{ $value }» står også i linje { $first_line }. Hver sag må kun stå én gang. Fjern den ekstra linje, og indlæs igen.
+intake-unit-outside-scope = Linje { $line }: enheden «{ $value }» er ikke en af dine enheder ({ $units }). Du kan kun indlæse sager fra dine egne enheder. Tag de andre sager ud af filen, eller bed en, der dækker hele kommunen, om at indlæse udtrækket.
 intake-area-unknown = Linje { $line }, kolonne «{ $column }»: «{ $value }» er ikke et kendt område. Skriv «Udsatte børn» eller «Handicap», og indlæs igen.
 intake-case-type-unknown = Linje { $line }, kolonne «{ $column }»: «{ $value }» er ikke en kendt paragraf i barnets lov. Skriv paragraffen som fx «§ 32», og indlæs igen. Paragraffer fra serviceloven kan ikke bruges.
 intake-age-invalid = Linje { $line }, kolonne «{ $column }»: «{ $value }» er ikke en alder. Skriv alderen i hele år (fx 12), og indlæs igen.

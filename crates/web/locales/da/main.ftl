@@ -197,6 +197,7 @@ audit-action-template-published = Skabelonversion udgivet
 audit-action-template-retired = Skabelonversion udgået
 audit-action-cases-imported = Sager indlæst
 audit-action-sample-drawn = Stikprøve udtrukket
+audit-action-cases-checked = Udtræk tjekket
 audit-action-cases-viewed = Sagsregistret læst
 audit-action-sample-viewed = Stikprøve læst
 import-cli-unknown-encoding = Tegnsættet «{ $encoding }» kendes ikke. Skriv utf-8, windows-1252 eller iso-8859-1, eller udelad --encoding, så findes det selv.

@@ -61,6 +61,7 @@ import-report-title = Check of the extract
 import-check-clean = All { $rows } rows are in order: { $new } new cases, { $changed } changed, { $unchanged } unchanged and { $gone } no longer in the extract.
 import-check-errors = { $rows } rows read, but { $errors } errors. Nothing has been written to the case register. Correct the errors in the file and import it again.
 import-gone-warning = { $gone } cases from { $source } are not in this extract and will be marked «no longer in the extract». That is more than the extract holds. Check that this is the whole extract from { $source }, not a part of it, before you confirm.
+import-case-outside-scope = The extract holds a case that in the case register belongs to a unit you do not cover. Nothing has been saved. Ask someone who covers the whole municipality to import the extract.
 import-confirm = Confirm and import
 import-back-to-mapping = Back to the columns
 import-start-over = Choose another file

@@ -38,6 +38,7 @@ intake-field-count = Line { $line } has { $found } columns, but the header has {
 intake-field-count-quote = Line { $line } has { $found } columns, but the header has { $expected }. A quotation mark (") may be missing, so several lines were read as one. Correct the line in the file and import again.
 intake-value-missing = Line { $line }, column "{ $column }": the field is empty but is required. Fill it in in the file and import again.
 intake-duplicate-id = Line { $line }, column "{ $column }": the case number "{ $value }" is also on line { $first_line }. Each case may appear only once. Remove the extra line and import again.
+intake-unit-outside-scope = Line { $line }: the unit «{ $value }» is not one of your units ({ $units }). You can only import cases of your own units. Take the other cases out of the file, or ask someone who covers the whole municipality to import the extract.
 intake-area-unknown = Line { $line }, column "{ $column }": "{ $value }" is not a known area. Write "Udsatte børn" or "Handicap" and import again.
 intake-case-type-unknown = Line { $line }, column "{ $column }": "{ $value }" is not a known section of barnets lov. Write the section as, for example, "§ 32" and import again. Sections of serviceloven cannot be used.
 intake-age-invalid = Line { $line }, column "{ $column }": "{ $value }" is not an age. Write the age in whole years (e.g. 12) and import again.

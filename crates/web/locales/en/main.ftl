@@ -197,6 +197,7 @@ audit-action-template-published = Template version published
 audit-action-template-retired = Template version retired
 audit-action-cases-imported = Cases imported
 audit-action-sample-drawn = Sample drawn
+audit-action-cases-checked = Extract checked
 audit-action-cases-viewed = Case register read
 audit-action-sample-viewed = Sample read
 import-cli-unknown-encoding = The character set «{ $encoding }» is not known. Write utf-8, windows-1252 or iso-8859-1, or leave out --encoding to have it detected.

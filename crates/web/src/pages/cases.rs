@@ -109,6 +109,19 @@ pub struct ImportLine {
     pub text: String,
 }
 
+/// A search as the audit log may keep it: people type CPR numbers into search boxes, and the
+/// log can never be changed, so CPR-shaped text (also with spaces) never reaches it.
+fn searched_for(q: &str) -> String {
+    let safe = tilsyn_intake::cpr::safe_text(q);
+    if safe.chars().filter(char::is_ascii_digit).count() >= 10 {
+        safe.chars()
+            .map(|c| if c.is_ascii_digit() { 'x' } else { c })
+            .collect()
+    } else {
+        safe
+    }
+}
+
 fn page_link(q: &str, case_type: &str, page: u32) -> String {
     format!(
         "/cases?q={}&type={}&page={page}",
@@ -134,16 +147,23 @@ pub async fn show_register(
         per_page: PER_PAGE,
     };
     let page = state.store.list_cases(&query).await?;
+    let shown: Vec<String> = page
+        .rows
+        .iter()
+        .map(|r| format!("{}/{}", r.source, r.external_id))
+        .collect();
     log_read(
         &state,
         &ctx,
         AuditAction::CasesViewed,
         None,
         vec![
-            ("search", rq.q.clone()),
+            ("search", searched_for(&rq.q)),
             ("case_type", rq.case_type.clone()),
             ("page", page_no.to_string()),
             ("shown", page.rows.len().to_string()),
+            // Which cases were on the screen: "who saw case X" must be answerable later.
+            ("cases", shown.join(" ")),
         ],
     )
     .await?;
@@ -228,7 +248,8 @@ fn scope_display(me: &SignedIn, scope: &CaseScope) -> Vec<String> {
         .map(|r| r.unit.name.clone())
         .filter(|n| scope.units.contains(&n.to_lowercase()))
         .collect();
-    names.dedup();
+    let mut seen = BTreeSet::new();
+    names.retain(|n| seen.insert(n.to_lowercase()));
     names
 }
 
@@ -308,7 +329,7 @@ pub async fn show_upload(ctx: Ctx, State(state): State<AppState>) -> AppResult<R
 }
 
 fn open_source(
-    bytes: &[u8],
+    bytes: axum::body::Bytes,
     file_name: &str,
     sheet: Option<&str>,
     encoding: Option<&str>,
@@ -321,7 +342,8 @@ fn open_source(
         sheet: sheet.map(str::to_owned),
         ..Options::default()
     };
-    let cursor = std::io::Cursor::new(bytes.to_vec());
+    // Bytes clones share one buffer: the upload is never copied.
+    let cursor = std::io::Cursor::new(bytes);
     match opts.format {
         Some(tilsyn_intake::Format::Xlsx) => Source::open_xlsx(cursor, &opts),
         _ => Source::open_csv(cursor, &opts),
@@ -340,7 +362,7 @@ pub async fn upload(
 ) -> AppResult<Response> {
     let me = ctx.authorize(&Action::ImportCases).await?;
     let tr = ctx.tr();
-    let (mut bytes, mut file_name) = (Vec::new(), String::new());
+    let (mut bytes, mut file_name) = (axum::body::Bytes::new(), String::new());
     let (mut source, mut profile, mut sheet, mut encoding) = (
         String::from("DUBU"),
         String::new(),
@@ -350,12 +372,11 @@ pub async fn upload(
     while let Ok(Some(field)) = form.next_field().await {
         let name = field.name().unwrap_or("").to_owned();
         if name == "file" {
-            file_name = field.file_name().unwrap_or("").to_owned();
-            bytes = field
-                .bytes()
-                .await
-                .map_err(|_| AppError::BadRequest)?
-                .to_vec();
+            // Only the base name, CPR-masked and short: it is stored and shown.
+            let raw = field.file_name().unwrap_or("");
+            let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+            file_name = tilsyn_intake::cpr::safe_text(base);
+            bytes = field.bytes().await.map_err(|_| AppError::BadRequest)?;
             continue;
         }
         let text = field.text().await.map_err(|_| AppError::BadRequest)?;
@@ -387,7 +408,7 @@ pub async fn upload(
         let enc_owned = enc_opt.map(str::to_owned);
         let opened = tokio::task::spawn_blocking(move || {
             open_source(
-                &bytes_ref,
+                bytes_ref,
                 &name,
                 sheet_owned.as_deref(),
                 enc_owned.as_deref(),
@@ -514,7 +535,7 @@ async fn open_staged(up: &crate::staging::Upload) -> AppResult<Result<Source, In
     let up = up.clone();
     tokio::task::spawn_blocking(move || {
         open_source(
-            &up.bytes,
+            up.bytes.clone(),
             &up.file_name,
             up.sheet.as_deref(),
             up.encoding.as_deref(),
@@ -696,6 +717,7 @@ async fn run_import(
     profile_name: &str,
 ) -> AppResult<Response> {
     let tr = ctx.tr();
+    let scope = scope_of(ctx.signed_in()?);
     let line = file_line(tr, up, &source);
     let req = ImportRequest {
         source_system: up.source_system.clone(),
@@ -704,6 +726,7 @@ async fn run_import(
         secret: state.settings.person_key_secret.0.clone(),
         today: chrono::Utc::now().date_naive(),
         dry_run,
+        units: scope_units(&scope).map(|u| u.into_iter().collect()),
     };
     let outcome = match import_cases(&state.store, source, req, &ctx.actor(), None).await {
         Ok(o) => o,
@@ -1433,7 +1456,12 @@ pub async fn show_sample(
         )],
     )
     .await?;
-    let all_cases = state.store.sample_cases(None).await?;
+    let keys: Vec<String> = sample
+        .levels
+        .first()
+        .map(|l| l.selected.clone())
+        .unwrap_or_default();
+    let all_cases = state.store.cases_by_keys(&keys).await?;
     let facts: BTreeMap<&str, &tilsyn_domain::sampling::SampleCase> =
         all_cases.iter().map(|c| (c.key.as_str(), c)).collect();
     let spec = &sample.spec;
