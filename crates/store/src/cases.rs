@@ -290,7 +290,15 @@ impl Store {
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|s| format!("%{}%", s.to_lowercase().replace(['%', '_'], "")));
+            .map(|s| {
+                // Typed text is matched literally: LIKE's wildcards are escaped.
+                let escaped = s
+                    .to_lowercase()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                format!("%{escaped}%")
+            });
         let case_type = q.case_type.as_deref().filter(|s| !s.is_empty());
         // The unit list is one JSON parameter, whatever its length.
         let in_units = match &self.db {
@@ -299,7 +307,7 @@ impl Store {
         };
         let filter = format!(
             "present AND (CAST($1 AS TEXT) IS NULL OR {in_units}) \
-             AND (CAST($2 AS TEXT) IS NULL OR lower(external_id) LIKE $2 OR lower(caseworker) LIKE $2) \
+             AND (CAST($2 AS TEXT) IS NULL OR lower(external_id) LIKE $2 ESCAPE '\\' OR lower(caseworker) LIKE $2 ESCAPE '\\') \
              AND (CAST($3 AS TEXT) IS NULL OR case_type = $3)"
         );
         let count_sql = format!("SELECT COUNT(*) FROM cases WHERE {filter}");

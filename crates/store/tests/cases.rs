@@ -180,3 +180,54 @@ async fn a_sample_is_stored_whole_and_never_changed() {
         Some("18446744073709551612")
     );
 }
+
+#[tokio::test]
+async fn the_register_search_takes_typed_text_literally() {
+    use tilsyn_store::cases::CaseQuery;
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let mut imp = s.begin_case_import("DUBU").await.expect("begin");
+    imp.add(&[
+        case("A_B-1", "Nord"),
+        case("AXB-2", "Nord"),
+        case("50%-3", "Syd"),
+    ])
+    .await
+    .expect("add");
+    imp.finish(&Actor::default(), &file(3), true)
+        .await
+        .expect("finish");
+    let ids = |q: &str| {
+        let query = CaseQuery {
+            search: Some(q.into()),
+            page: 1,
+            per_page: 50,
+            ..Default::default()
+        };
+        async move {
+            let mut v: Vec<String> = s
+                .list_cases(&query)
+                .await
+                .expect("list")
+                .rows
+                .into_iter()
+                .map(|r| r.external_id)
+                .collect();
+            v.sort();
+            v
+        }
+    };
+    assert_eq!(ids("a_b").await, vec!["A_B-1"], "_ is not a wildcard");
+    assert_eq!(ids("0%").await, vec!["50%-3"], "% is not a wildcard");
+    assert_eq!(ids("b-").await, vec!["AXB-2", "A_B-1"]);
+    // Unit scope: only the listed units (lower-cased).
+    let query = CaseQuery {
+        units: Some(vec!["syd".into()]),
+        page: 1,
+        per_page: 50,
+        ..Default::default()
+    };
+    let page = s.list_cases(&query).await.expect("list");
+    assert_eq!(page.total, 1);
+    assert_eq!(page.rows[0].external_id, "50%-3");
+}

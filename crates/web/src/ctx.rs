@@ -451,7 +451,12 @@ fn finish(state: &AppState, ctx: &Ctx, mut res: Response, new_csrf: bool) -> Res
     // denied by default.
     let refused = res.status().is_client_error();
     if !ctx.was_decided() && refused && res.extensions().get::<ErrorMarker>().is_none() {
-        res = AppError::BadRequest.into_response();
+        // The body limit answers 413 before any handler; say so rather than "not understood".
+        res = if res.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge.into_response()
+        } else {
+            AppError::BadRequest.into_response()
+        };
     }
     if !ctx.was_decided() && !refused {
         tracing::error!(path = %ctx.path, "route answered without a policy decision");

@@ -27,6 +27,9 @@ pub enum AppError {
     },
     #[error("bad request")]
     BadRequest,
+    /// A body above the limit of its route (a case extract over the reader's size limit).
+    #[error("request body too large")]
+    TooLarge,
     /// Template content that breaks a rule; each error names the item and field.
     #[error("invalid template content")]
     Content(Vec<tilsyn_domain::template::ContentError>),
@@ -51,6 +54,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::BadJson { syntax: false, .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadJson { .. } | AppError::BadRequest => StatusCode::BAD_REQUEST,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -69,6 +73,7 @@ impl AppError {
             | AppError::BadJson { .. }
             | AppError::BadRequest => ("error-bad-request-title", "error-bad-request-text"),
             AppError::Conflict(key) => ("error-conflict-title", key),
+            AppError::TooLarge => ("error-too-large-title", "error-too-large-text"),
             AppError::Unavailable => ("error-unavailable-title", "error-unavailable-text"),
             AppError::Internal(_) => ("error-internal-title", "error-internal-text"),
         }
@@ -83,6 +88,7 @@ impl AppError {
             AppError::Invalid(_) | AppError::Content(_) => "problem-invalid",
             AppError::Conflict(key) => key,
             AppError::BadJson { .. } | AppError::BadRequest => "problem-bad-json",
+            AppError::TooLarge => "error-too-large-text",
             AppError::Unavailable => "problem-unavailable",
             AppError::Internal(_) => "problem-internal",
         }

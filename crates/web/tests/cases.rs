@@ -340,6 +340,20 @@ async fn extracts_above_the_form_limit_upload_but_other_forms_stay_small() {
         r.status
     );
     assert!(t.store().list_samples(10).await.expect("list").is_empty());
+    // An extract announced above the limit is refused before it is read, with a page that
+    // says why (not "the request could not be understood").
+    let req = axum::http::Request::post(format!("/cases/upload?csrf_token={}", b.csrf()))
+        .header(axum::http::header::COOKIE, b.cookie_header())
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            "multipart/form-data; boundary=x",
+        )
+        .header(axum::http::header::CONTENT_LENGTH, "200000000")
+        .body(axum::body::Body::from("--x--\r\n"))
+        .expect("request");
+    let r = t.send(req).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.body.contains("højst fylde 150 MB"), "{}", r.body);
 }
 
 #[tokio::test]

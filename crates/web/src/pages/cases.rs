@@ -376,7 +376,20 @@ pub async fn upload(
             let raw = field.file_name().unwrap_or("");
             let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
             file_name = tilsyn_intake::cpr::safe_text(base);
-            bytes = field.bytes().await.map_err(|_| AppError::BadRequest)?;
+            bytes = match field.bytes().await {
+                Ok(b) => b,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    let max_mb = (tilsyn_intake::DEFAULT_MAX_SIZE / (1024 * 1024)).to_string();
+                    let msg = tr.t1("intake-too-large", "max_mb", max_mb);
+                    let errors = vec![FieldMsg {
+                        field: "file",
+                        message: msg,
+                    }];
+                    let page = upload_page(&state, &ctx, errors, "DUBU").await?;
+                    return Ok(render_status(StatusCode::PAYLOAD_TOO_LARGE, &page));
+                }
+                Err(_) => return Err(AppError::BadRequest),
+            };
             continue;
         }
         let text = field.text().await.map_err(|_| AppError::BadRequest)?;
