@@ -10,6 +10,7 @@ pub mod ids;
 pub mod org;
 pub mod policy;
 pub mod role;
+pub mod round;
 pub mod sampling;
 pub mod template;
 

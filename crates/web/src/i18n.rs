@@ -242,6 +242,22 @@ mod tests {
             for a in AuditAction::ALL {
                 assert!(tr.has(&a.label_key()), "{lang:?} {}", a.label_key());
             }
+            for k in tilsyn_domain::round::PlanWarning::KEYS {
+                assert!(tr.has(k), "{lang:?} {k}");
+            }
+            use tilsyn_domain::sampling::{ExclusionReason, StratumNote, UncoveredReason};
+            for r in ExclusionReason::ALL {
+                assert!(tr.has(r.key()), "{lang:?} {}", r.key());
+            }
+            for k in [
+                StratumNote::TookAll.key(),
+                StratumNote::Capped { requested: 1 }.key(),
+                StratumNote::NoCases { requested: 1 }.key(),
+                UncoveredReason::SampleFull.key(),
+                UncoveredReason::StrataFull.key(),
+            ] {
+                assert!(tr.has(k), "{lang:?} {k}");
+            }
             use tilsyn_domain::template::*;
             let mut keys: Vec<String> = TemplateKind::ALL.iter().map(|k| k.label_key()).collect();
             keys.extend(SectionKind::ALL.iter().map(|k| k.label_key()));

@@ -165,3 +165,14 @@ sample-coverage-line = { $count } rådgivere fik en sag gennem dækningen.
 sample-uncovered-title = Rådgivere uden en sag
 sample-cases = Sager i stikprøven
 col-covered = Via dækning
+
+## Planlægning af en tilsynsrunde (crates/domain/src/round.rs)
+plan-warn-too-few-cases = Stikprøven er mindre end anbefalet: { $cases } sager, anbefalet mindst { $recommended }.
+plan-warn-too-many-themes = Et uddybende tilsyn bør højst have { $max } temaer; planen har { $themes }.
+plan-warn-no-theme = Et uddybende tilsyn bør have et eller to temaer.
+plan-warn-few-rounds = Enheden har { $rounds } tilsyn i år; det anbefales at holde mindst { $recommended } om året.
+plan-warn-group-size = Arbejdsgruppen har { $members } personer; det anbefales at være 3-5.
+plan-warn-group-lacks = Arbejdsgruppen bør have en { $role }.
+plan-err-levels = En tilsynsrunde har 1 til 3 niveauer.
+plan-err-empty-level = Hvert niveau skal have mindst én sag.
+plan-err-level-larger = Et niveau er en delmængde af niveauet over og kan ikke være større.

@@ -165,3 +165,14 @@ sample-coverage-line = { $count } caseworkers got a case through coverage.
 sample-uncovered-title = Caseworkers without a case
 sample-cases = Cases in the sample
 col-covered = Through coverage
+
+## Planning a round (crates/domain/src/round.rs)
+plan-warn-too-few-cases = The sample is smaller than recommended: { $cases } cases, recommended at least { $recommended }.
+plan-warn-too-many-themes = An in-depth review should have at most { $max } themes; the plan has { $themes }.
+plan-warn-no-theme = An in-depth review should have one or two themes.
+plan-warn-few-rounds = The unit has { $rounds } reviews this year; at least { $recommended } a year are recommended.
+plan-warn-group-size = The working group has { $members } people; 3-5 are recommended.
+plan-warn-group-lacks = The working group should include a { $role }.
+plan-err-levels = A round has 1 to 3 levels.
+plan-err-empty-level = Every level needs at least one case.
+plan-err-level-larger = A level is a subset of the level above and cannot be larger.
