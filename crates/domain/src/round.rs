@@ -256,6 +256,79 @@ pub fn may_review(c: &Candidate<'_>, level: u8, rules: ReviewRules) -> Result<()
     Ok(())
 }
 
+/// One case to assign at a level, with every reviewer who could take it, as facts relative
+/// to this case.
+#[derive(Clone, Debug)]
+pub struct CaseToAssign<'a> {
+    pub key: &'a str,
+    pub candidates: Vec<Candidate<'a>>,
+}
+
+/// The result of [`assign`]: who reviews which case, and the cases no one may review.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Assignment {
+    /// (case key, reviewer), in case key order.
+    pub assigned: Vec<(String, UserId)>,
+    /// Cases without an eligible reviewer, with why each candidate was refused.
+    pub unassigned: Vec<(String, Vec<(UserId, NotIndependent)>)>,
+}
+
+/// Assigns each case to an eligible reviewer (by [`may_review`]) with balanced workloads:
+/// the cases with the fewest eligible reviewers go first (ties by key), and each goes to the
+/// eligible reviewer with the fewest cases so far (ties by their starting load, then id).
+/// `load` is what each reviewer already has in the round. Deterministic: the same cases
+/// give the same assignment whatever their order.
+pub fn assign(
+    cases: &[CaseToAssign<'_>],
+    level: u8,
+    rules: ReviewRules,
+    load: &std::collections::BTreeMap<UserId, usize>,
+) -> Assignment {
+    let mut current = load.clone();
+    let mut order: Vec<(usize, &CaseToAssign<'_>, Vec<UserId>)> = cases
+        .iter()
+        .map(|c| {
+            let mut eligible: Vec<UserId> = c
+                .candidates
+                .iter()
+                .filter(|cand| may_review(cand, level, rules).is_ok())
+                .map(|cand| cand.user)
+                .collect();
+            eligible.sort();
+            eligible.dedup();
+            (eligible.len(), c, eligible)
+        })
+        .collect();
+    order.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.key.cmp(b.1.key)));
+    let mut out = Assignment::default();
+    for (_, case, eligible) in order {
+        let pick = eligible.iter().min_by_key(|u| {
+            (
+                current.get(*u).copied().unwrap_or(0),
+                load.get(*u).copied().unwrap_or(0),
+                **u,
+            )
+        });
+        match pick {
+            Some(&u) => {
+                *current.entry(u).or_insert(0) += 1;
+                out.assigned.push((case.key.to_owned(), u));
+            }
+            None => {
+                let why = case
+                    .candidates
+                    .iter()
+                    .filter_map(|cand| may_review(cand, level, rules).err().map(|e| (cand.user, e)))
+                    .collect();
+                out.unassigned.push((case.key.to_owned(), why));
+            }
+        }
+    }
+    out.assigned.sort();
+    out.unassigned.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -465,6 +538,90 @@ mod tests {
         assert_eq!(
             may_review(&cand(lawyer, false, false, false), 3, other_unit),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn level_two_is_assigned_evenly_and_never_to_level_one_participants() {
+        let lawyers: Vec<UserId> = (0..3).map(|_| UserId::new()).collect();
+        let leader = UserId::new();
+        // Lawyer 0 gave sparring at level 1 on cases 0-4: they may not take those at level 2.
+        let level1: Vec<Vec<UserId>> = (0..30)
+            .map(|i| {
+                if i < 5 {
+                    vec![leader, lawyers[0]]
+                } else {
+                    vec![leader]
+                }
+            })
+            .collect();
+        let keys: Vec<String> = (0..30).map(|i| format!("DUBU/{i:03}")).collect();
+        let cases: Vec<CaseToAssign<'_>> = (0..30)
+            .map(|i| CaseToAssign {
+                key: &keys[i],
+                candidates: lawyers
+                    .iter()
+                    .map(|&user| Candidate {
+                        user,
+                        is_caseworker: false,
+                        owns_case: false,
+                        shares_unit_with_level1: false,
+                        level1_participants: &level1[i],
+                    })
+                    .collect(),
+            })
+            .collect();
+        let a = assign(&cases, 2, ReviewRules::default(), &Default::default());
+        assert!(a.unassigned.is_empty());
+        assert_eq!(a.assigned.len(), 30);
+        for (key, u) in &a.assigned {
+            let i: usize = key[5..].parse().expect("index");
+            assert!(
+                !(i < 5 && *u == lawyers[0]),
+                "{key} went to a level-1 participant"
+            );
+        }
+        let mut per: std::collections::BTreeMap<UserId, usize> = Default::default();
+        for (_, u) in &a.assigned {
+            *per.entry(*u).or_insert(0) += 1;
+        }
+        assert_eq!(per.values().copied().collect::<Vec<_>>(), vec![10, 10, 10]);
+        // The same cases in another order give the same assignment.
+        let mut reversed = cases.clone();
+        reversed.reverse();
+        assert_eq!(
+            assign(&reversed, 2, ReviewRules::default(), &Default::default()),
+            a
+        );
+        // Existing load counts: a lawyer who already has 10 cases gets none of 10 more.
+        let busy: std::collections::BTreeMap<UserId, usize> = [(lawyers[2], 10)].into();
+        let b = assign(&cases[5..15], 2, ReviewRules::default(), &busy);
+        assert!(b.assigned.iter().all(|(_, u)| *u != lawyers[2]));
+        assert_eq!(b.assigned.len(), 10);
+    }
+
+    #[test]
+    fn a_case_no_one_may_review_is_reported_with_the_reasons() {
+        let only = UserId::new();
+        let level1 = [only];
+        let cases = [CaseToAssign {
+            key: "DUBU/1",
+            candidates: vec![Candidate {
+                user: only,
+                is_caseworker: false,
+                owns_case: false,
+                shares_unit_with_level1: true,
+                level1_participants: &level1,
+            }],
+        }];
+        let a = assign(&cases, 2, ReviewRules::default(), &Default::default());
+        assert!(a.assigned.is_empty());
+        assert_eq!(
+            a.unassigned,
+            vec![(
+                "DUBU/1".to_owned(),
+                vec![(only, NotIndependent::TookPartAtLevel1)]
+            )]
         );
     }
 }
