@@ -603,14 +603,14 @@ fn to_sample_cases(rows: Vec<(String,)>) -> Result<Vec<SampleCase>, StoreError> 
                 .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?;
             Ok(SampleCase {
                 key: format!("{}/{}", r.source, r.external_id),
-                case_type: r.case_type.clone(),
-                unit: r.unit.clone(),
+                case_type: r.case_type,
+                unit: r.unit,
                 area: r.area.map(|a| a.code().to_owned()),
-                caseworker: r.caseworker.clone(),
+                caseworker: r.caseworker,
                 start: r.measure_start,
                 end: r.measure_end,
                 last_reviewed: None,
-                attributes: r.attributes.clone(),
+                attributes: r.attributes,
             })
         })
         .collect()

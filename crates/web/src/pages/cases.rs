@@ -350,10 +350,6 @@ fn open_source(
     }
 }
 
-fn intake_msg(tr: Tr, e: &IntakeError) -> String {
-    crate::case_import::intake_message(tr, e)
-}
-
 /// Receives the file, checks that it can be read at all, and holds it for the next steps.
 pub async fn upload(
     ctx: Ctx,
@@ -430,7 +426,9 @@ pub async fn upload(
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-        opened.err().map(|e| refuse(intake_msg(tr, &e), &source))
+        opened
+            .err()
+            .map(|e| refuse(crate::case_import::intake_message(tr, &e), &source))
     };
     if let Some((errors, src)) = failure {
         let page = upload_page(&state, &ctx, errors, &src).await?;
@@ -681,7 +679,7 @@ pub async fn check(
         let errors = missing
             .iter()
             .map(|f| FieldMsg {
-                field: field_anchor(*f),
+                field: f.code(),
                 message: tr.t1("import-field-missing", "field", tr.t(f.label_key())),
             })
             .collect();
@@ -711,11 +709,6 @@ pub async fn check(
     .await
 }
 
-fn field_anchor(f: CaseField) -> &'static str {
-    // The select's id; FieldMsg wants a 'static str, and the codes are.
-    f.code()
-}
-
 /// Runs the import (or its dry run) and renders the report, or the mapping page again when
 /// the file is refused as a whole because of the mapping.
 #[allow(clippy::too_many_arguments)]
@@ -739,7 +732,7 @@ async fn run_import(
         secret: state.settings.person_key_secret.0.clone(),
         today: chrono::Utc::now().date_naive(),
         dry_run,
-        units: scope_units(&scope).map(|u| u.into_iter().collect()),
+        units: (!scope.everything).then(|| scope.units.clone()),
     };
     let outcome = match import_cases(&state.store, source, req, &ctx.actor(), None).await {
         Ok(o) => o,
@@ -750,7 +743,7 @@ async fn run_import(
                 .map_err(|_| AppError::Conflict("import-upload-expired"))?;
             let errors = vec![FieldMsg {
                 field: "mapping",
-                message: intake_msg(tr, &e),
+                message: crate::case_import::intake_message(tr, &e),
             }];
             let page = mapping_page(
                 ctx,
@@ -1281,13 +1274,18 @@ pub async fn draw_sample(
         Ok(x) => x,
         Err(errors) => return refuse(errors).await,
     };
-    let drawn = {
-        let cases = cases.clone();
+    // The register moves into the blocking task (no copy); its fingerprint comes back.
+    let (drawn, sha) = {
         let spec = spec.clone();
         let nested = nested.clone();
-        tokio::task::spawn_blocking(move || draw_levels(&cases, &spec, &nested))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
+        tokio::task::spawn_blocking(move || {
+            (
+                draw_levels(&cases, &spec, &nested),
+                register_fingerprint(&cases),
+            )
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
     };
     let mut levels = match drawn {
         Ok(l) => l,
@@ -1303,7 +1301,6 @@ pub async fn draw_sample(
         let n = first.selected.len();
         first.warnings.extend(size_warnings(kind, n));
     }
-    let sha = register_fingerprint(&cases);
     let id = state
         .store
         .save_sample(
