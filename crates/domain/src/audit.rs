@@ -36,10 +36,23 @@ pub enum AuditAction {
     /// Case-level data was read: the case register or a sample's cases.
     CasesViewed,
     SampleViewed,
+    RoundCreated,
+    RoundPlanChanged,
+    RoundStateChanged,
+    ReviewsAssigned,
+    ReviewViewed,
+    ReviewSaved,
+    ReviewSubmitted,
+    ReviewReopened,
+    AnswerReconciled,
+    EscalationCreated,
+    EscalationClosed,
+    ReplyAdded,
+    AnswersImported,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 40] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginThrottled,
@@ -67,6 +80,19 @@ impl AuditAction {
         AuditAction::CasesChecked,
         AuditAction::CasesViewed,
         AuditAction::SampleViewed,
+        AuditAction::RoundCreated,
+        AuditAction::RoundPlanChanged,
+        AuditAction::RoundStateChanged,
+        AuditAction::ReviewsAssigned,
+        AuditAction::ReviewViewed,
+        AuditAction::ReviewSaved,
+        AuditAction::ReviewSubmitted,
+        AuditAction::ReviewReopened,
+        AuditAction::AnswerReconciled,
+        AuditAction::EscalationCreated,
+        AuditAction::EscalationClosed,
+        AuditAction::ReplyAdded,
+        AuditAction::AnswersImported,
     ];
 
     pub fn code(self) -> &'static str {
@@ -98,6 +124,19 @@ impl AuditAction {
             AuditAction::CasesChecked => "cases.checked",
             AuditAction::CasesViewed => "cases.viewed",
             AuditAction::SampleViewed => "sample.viewed",
+            AuditAction::RoundCreated => "round.created",
+            AuditAction::RoundPlanChanged => "round.plan_changed",
+            AuditAction::RoundStateChanged => "round.state_changed",
+            AuditAction::ReviewsAssigned => "reviews.assigned",
+            AuditAction::ReviewViewed => "review.viewed",
+            AuditAction::ReviewSaved => "review.saved",
+            AuditAction::ReviewSubmitted => "review.submitted",
+            AuditAction::ReviewReopened => "review.reopened",
+            AuditAction::AnswerReconciled => "answer.reconciled",
+            AuditAction::EscalationCreated => "escalation.created",
+            AuditAction::EscalationClosed => "escalation.closed",
+            AuditAction::ReplyAdded => "reply.added",
+            AuditAction::AnswersImported => "answers.imported",
         }
     }
 

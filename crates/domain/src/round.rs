@@ -166,6 +166,135 @@ pub fn check_plan(plan: &Plan) -> Result<Vec<PlanWarning>, PlanError> {
     Ok(w)
 }
 
+/// A dated step of the round's schedule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MilestoneKind {
+    /// Caseworkers are told of the frame and timetable (department meeting).
+    InformationMeeting,
+    ReviewStart,
+    /// The review window closes: the due date of every review.
+    ReviewEnd,
+    StopOp,
+    FeedbackMeeting,
+    CommitteeReport,
+}
+
+impl MilestoneKind {
+    pub const ALL: [MilestoneKind; 6] = [
+        MilestoneKind::InformationMeeting,
+        MilestoneKind::ReviewStart,
+        MilestoneKind::ReviewEnd,
+        MilestoneKind::StopOp,
+        MilestoneKind::FeedbackMeeting,
+        MilestoneKind::CommitteeReport,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            MilestoneKind::InformationMeeting => "information_meeting",
+            MilestoneKind::ReviewStart => "review_start",
+            MilestoneKind::ReviewEnd => "review_end",
+            MilestoneKind::StopOp => "stop_op",
+            MilestoneKind::FeedbackMeeting => "feedback_meeting",
+            MilestoneKind::CommitteeReport => "committee_report",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.code() == s)
+    }
+
+    pub fn label_key(self) -> String {
+        format!("milestone-{}", self.code().replace('_', "-"))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Milestone {
+    pub kind: MilestoneKind,
+    pub date: chrono::NaiveDate,
+}
+
+/// Everything a round's plan says, stored with the round.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundPlan {
+    pub kind: RoundKind,
+    /// Planned cases per level, level 1 first (the drawn sample may differ).
+    pub level_sizes: Vec<usize>,
+    /// At most two for a thematic round.
+    #[serde(default)]
+    pub themes: Vec<String>,
+    /// Item keys of the rotating temanedslag questions included in this round.
+    #[serde(default)]
+    pub theme_spots: Vec<String>,
+    #[serde(default)]
+    pub working_group: Vec<Member>,
+    #[serde(default)]
+    pub schedule: Vec<Milestone>,
+    /// The first measurement, that later rounds are compared with.
+    #[serde(default)]
+    pub baseline: bool,
+    #[serde(default)]
+    pub rules: ReviewRules,
+    #[serde(default)]
+    pub counting: crate::review::CountingRule,
+    /// The date ages and open deadlines are counted at.
+    pub reference_date: chrono::NaiveDate,
+    /// Where the review of each case starts (e.g. "the latest underretning in the window").
+    #[serde(default)]
+    pub start_point: String,
+    /// How far back the review looks, in months (about a year by default).
+    pub look_back_months: u32,
+}
+
+impl RoundPlan {
+    pub fn milestone(&self, kind: MilestoneKind) -> Option<chrono::NaiveDate> {
+        self.schedule
+            .iter()
+            .filter(|m| m.kind == kind)
+            .map(|m| m.date)
+            .min()
+    }
+
+    /// The look-back date: how far back in the case the review reads.
+    pub fn look_back(&self) -> Option<chrono::NaiveDate> {
+        self.reference_date
+            .checked_sub_months(chrono::Months::new(self.look_back_months))
+    }
+
+    /// What the plan checks look at, with `sizes` (the drawn sample's, or the planned ones).
+    pub fn checked(&self, sizes: &[usize], other_rounds_this_year: usize) -> Plan {
+        Plan {
+            kind: self.kind,
+            level_sizes: sizes.to_vec(),
+            themes: self.themes.clone(),
+            working_group: self.working_group.clone(),
+            other_rounds_this_year,
+        }
+    }
+}
+
+impl RoundKind {
+    pub const ALL: [RoundKind; 3] = [RoundKind::Broad, RoundKind::Thematic, RoundKind::Continuous];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            RoundKind::Broad => "broad",
+            RoundKind::Thematic => "thematic",
+            RoundKind::Continuous => "continuous",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    pub fn label_key(self) -> String {
+        format!("round-kind-{}", self.code())
+    }
+}
+
 /// Where a round is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -195,6 +324,39 @@ impl RoundState {
 
     pub fn may_become(self, to: RoundState) -> bool {
         self.next().contains(&to)
+    }
+
+    pub const ALL: [RoundState; 6] = [
+        RoundState::Draft,
+        RoundState::Sampled,
+        RoundState::Reviewing,
+        RoundState::Analysing,
+        RoundState::Reporting,
+        RoundState::Closed,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            RoundState::Draft => "draft",
+            RoundState::Sampled => "sampled",
+            RoundState::Reviewing => "reviewing",
+            RoundState::Analysing => "analysing",
+            RoundState::Reporting => "reporting",
+            RoundState::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    pub fn label_key(self) -> String {
+        format!("round-state-{}", self.code())
+    }
+
+    /// Reviews may be answered (and the caseworker may reply) in this state.
+    pub fn is_open_for_review(self) -> bool {
+        matches!(self, RoundState::Reviewing)
     }
 }
 

@@ -149,6 +149,7 @@ mod tests {
             kind: Default::default(),
             rule: Some(Condition::AgeAtLeast(16)),
             source: None,
+            deadline: None,
         };
         item.legal_refs
             .push(tilsyn_domain::template::LegalRef::parse("barnets lov § 108").unwrap());

@@ -270,6 +270,9 @@ pub struct Item {
     /// Where the item comes from, e.g. "tilsyn standard, efter barnets lov § 20".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// A deadline the register's dates can check; its outcome pre-fills the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<crate::deadline::DateRule>,
 }
 
 fn is_core(k: &ItemKind) -> bool {
@@ -497,7 +500,47 @@ impl TemplateContent {
         self.check_structure(&mut errs);
         self.check_items(&mut errs);
         self.check_rules(&mut errs);
+        self.check_deadlines(&mut errs);
         errs
+    }
+
+    /// A date rule pre-fills a compliance answer, from dates the case has or declares.
+    fn check_deadlines(&self, errs: &mut Vec<ContentError>) {
+        for p in self.items() {
+            let Some(rule) = &p.item.deadline else {
+                continue;
+            };
+            let at = p.item.key.as_str();
+            if self.scale(&p.item.scale).map(|s| s.kind) != Some(ScaleKind::Compliance)
+                || p.item.compliant.is_empty()
+            {
+                errs.push(ContentError::new(
+                    at,
+                    "deadline",
+                    "err-tpl-deadline-scale",
+                    "",
+                ));
+            }
+            if rule.from.is_empty() {
+                errs.push(ContentError::new(at, "deadline", "err-tpl-rule-empty", ""));
+            }
+            for f in rule.from.iter().chain(std::iter::once(&rule.done)) {
+                if let crate::deadline::DateFact::Attribute(name) = f {
+                    match self.attribute(name) {
+                        Some(a) if a.kind == AttributeKind::Date => {}
+                        Some(_) => {
+                            errs.push(ContentError::new(at, "deadline", "err-tpl-rule-type", name))
+                        }
+                        None => errs.push(ContentError::new(
+                            at,
+                            "deadline",
+                            "err-tpl-rule-unknown-attribute",
+                            name,
+                        )),
+                    }
+                }
+            }
+        }
     }
 
     fn check_scales(&self, errs: &mut Vec<ContentError>) {

@@ -23,6 +23,7 @@ fn item(key: &str, scale: &str) -> Item {
         kind: ItemKind::Core,
         rule: None,
         source: None,
+        deadline: None,
     }
 }
 

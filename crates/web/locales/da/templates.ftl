@@ -263,3 +263,4 @@ template-new = Ny skabelon
 template-new-intro = En tom, åben skabelon med standardskalaerne. Tilføj afsnit og spørgsmål i editoren, og udgiv den, når den er klar. Vil I tage udgangspunkt i standarden, så kopiér i stedet en standardskabelon.
 rule-case-type-not-in = sagstypen ikke er { $types }
 rule-answer-not-in = svaret på { $item } ikke er { $values }
+err-tpl-deadline-scale = En datoregel kan kun forudfylde et ja/nej-spørgsmål, der har et svar, som tæller som opfyldt.

@@ -263,3 +263,4 @@ template-new = New template
 template-new-intro = An empty, open template with the standard scales. Add sections and questions in the editor and publish it when it is ready. To start from the standard, copy a standard template instead.
 rule-case-type-not-in = the case type is not { $types }
 rule-answer-not-in = the answer to { $item } is not { $values }
+err-tpl-deadline-scale = A date rule can only pre-fill a yes/no question that has an answer counting as met.

@@ -1206,7 +1206,6 @@ fn item_from_form(p: &Pairs, content: &TemplateContent) -> Result<Item, Vec<Cont
         })?);
     }
     let rule = rule_from_form(p).map_err(|k| one(key, "rule", k))?;
-    let _ = content;
     Ok(Item {
         key: key.to_owned(),
         text: Text::new(get(p, "text_da"), get(p, "text_en")),
@@ -1220,6 +1219,9 @@ fn item_from_form(p: &Pairs, content: &TemplateContent) -> Result<Item, Vec<Cont
         kind: ItemKind::parse(get(p, "kind")).unwrap_or_default(),
         rule,
         source: Some(get(p, "source").to_owned()).filter(|s| !s.is_empty()),
+        // The form does not edit date rules (they come with the template file); keep the one
+        // the item has.
+        deadline: content.item(key).and_then(|i| i.deadline.clone()),
     })
 }
 
