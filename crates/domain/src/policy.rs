@@ -72,6 +72,12 @@ pub enum Action<'a> {
     ViewCases,
     /// Draw (and read) samples from the cases in one's [`case_scope`].
     DrawSample,
+    /// Plan and run rounds over the cases in one's [`case_scope`]; which rounds,
+    /// [`runs_round`] says.
+    PlanRounds,
+    /// Take part in reviews (the task list, the review form); which reviews, the round's
+    /// assignment and [`crate::review::may_read_answers`] say.
+    Review,
 }
 
 impl Action<'_> {
@@ -90,6 +96,8 @@ impl Action<'_> {
             Action::ImportCases => "import_cases",
             Action::ViewCases => "view_cases",
             Action::DrawSample => "draw_sample",
+            Action::PlanRounds => "plan_rounds",
+            Action::Review => "review",
         }
     }
 }
@@ -116,6 +124,19 @@ impl Decision {
 
 /// Roles that work with the case register.
 const CASE_ROLES: [Role; 2] = [Role::Leader, Role::Coordinator];
+const REVIEW_ROLES: [Role; 4] = [
+    Role::Leader,
+    Role::Coordinator,
+    Role::Caseworker,
+    Role::Lawyer,
+];
+
+/// Whether a person runs a round over the units `round_scope` names (empty: the whole
+/// register): a leader or coordinator whose case scope covers all of them.
+pub fn runs_round(subject: &Subject, tree: &OrgTree, round_scope: &[String]) -> bool {
+    let mine = case_scope(subject, tree);
+    !mine.is_empty() && mine.covers(&CaseScope::from_names(round_scope))
+}
 
 /// Which cases of the register a person may see. Cases carry their unit as the case system
 /// names it; a case belongs to the tilsyn unit of that name (compared without case). A grant
@@ -270,8 +291,17 @@ pub fn decide(subject: &Subject, action: &Action<'_>) -> Decision {
         }
         // Case data: the people who plan rounds (leaders and coordinators), within their units.
         // An administrator runs the system, not the cases, and sees none of them.
-        Action::ImportCases | Action::ViewCases | Action::DrawSample => {
+        Action::ImportCases | Action::ViewCases | Action::DrawSample | Action::PlanRounds => {
             if CASE_ROLES.iter().any(|r| subject.has_role_anywhere(*r)) {
+                Decision::Allow
+            } else {
+                Decision::Deny(Denial::MissingRole)
+            }
+        }
+        // Reviewers: the people who plan rounds, caseworkers (own cases, peer review) and
+        // lawyers. Administrators and the committee read no case.
+        Action::Review => {
+            if REVIEW_ROLES.iter().any(|r| subject.has_role_anywhere(*r)) {
                 Decision::Allow
             } else {
                 Decision::Deny(Denial::MissingRole)

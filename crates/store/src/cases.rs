@@ -267,6 +267,32 @@ impl Store {
         to_sample_cases(rows)
     }
 
+    /// Whole case records by key (`source/external id`), in key order.
+    pub async fn case_records(
+        &self,
+        keys: &[String],
+    ) -> Result<Vec<(String, CaseRecord)>, StoreError> {
+        let list = serde_json::to_string(keys)
+            .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?;
+        let sql = match &self.db {
+            Db::Sqlite(_) => {
+                "SELECT record FROM cases WHERE source || '/' || external_id IN (SELECT value FROM json_each($1)) ORDER BY source, external_id"
+            }
+            Db::Postgres(_) => {
+                "SELECT record FROM cases WHERE source || '/' || external_id IN (SELECT json_array_elements_text(CAST($1 AS JSON))) ORDER BY source, external_id"
+            }
+        };
+        let rows: Vec<(String,)> = on_db!(&self.db, pool => sqlx::query_as(sql)
+            .bind(&list).fetch_all(pool).await)?;
+        rows.into_iter()
+            .map(|(json,)| {
+                let r: CaseRecord = serde_json::from_str(&json)
+                    .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?;
+                Ok((format!("{}/{}", r.source, r.external_id), r))
+            })
+            .collect()
+    }
+
     /// The register as the sampler sees it: the cases still present in their source.
     pub async fn sample_cases(&self, source: Option<&str>) -> Result<Vec<SampleCase>, StoreError> {
         let rows: Vec<(String,)> = on_db!(&self.db, pool => sqlx::query_as(

@@ -7,6 +7,7 @@ pub mod ctx;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod rounds;
 pub mod staging;
 pub mod state;
 pub mod templates;
@@ -39,6 +40,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
         settings: Arc::new(settings),
         openapi_json: Arc::new(openapi_json),
         uploads: Arc::new(staging::Uploads::default()),
+        contents: Arc::new(rounds::ContentCache::default()),
     };
     // Case extracts may be large; every other request body is small.
     let small = RequestBodyLimitLayer::new(4 * 1024 * 1024);
@@ -115,6 +117,7 @@ mod tests {
             settings: Arc::new(Settings::default()),
             openapi_json: Arc::new(String::new()),
             uploads: Arc::new(staging::Uploads::default()),
+            contents: Arc::new(rounds::ContentCache::default()),
         };
         let routes = Router::new()
             .route("/forgot-to-ask", get(|| async { "secret" }))

@@ -52,4 +52,6 @@ pub struct AppState {
     pub openapi_json: Arc<String>,
     /// Case extracts between upload and confirmation (in memory only: they hold CPR numbers).
     pub uploads: Arc<crate::staging::Uploads>,
+    /// Parsed content of published template versions (immutable, so never stale).
+    pub contents: Arc<crate::rounds::ContentCache>,
 }
