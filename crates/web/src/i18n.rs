@@ -8,6 +8,21 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 use unic_langid::LanguageIdentifier;
 
+/// Every catalogue file of one language, concatenated (one list for the checks below).
+macro_rules! catalogue {
+    ($lang:literal) => {
+        concat!(
+            include_str!(concat!("../locales/", $lang, "/main.ftl")),
+            include_str!(concat!("../locales/", $lang, "/templates.ftl")),
+            include_str!(concat!("../locales/", $lang, "/intake.ftl")),
+            include_str!(concat!("../locales/", $lang, "/cases.ftl")),
+            include_str!(concat!("../locales/", $lang, "/rounds.ftl")),
+            include_str!(concat!("../locales/", $lang, "/api_rounds.ftl")),
+            include_str!(concat!("../locales/", $lang, "/cli_rounds.ftl"))
+        )
+    };
+}
+
 static_loader! {
     static LOCALES = {
         locales: "./locales",
@@ -86,12 +101,7 @@ impl Lang {
 
 /// Every `{ $variable }` the catalogue uses, so `has` can look up any message.
 static VARIABLES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    let all = concat!(
-        include_str!("../locales/da/main.ftl"),
-        include_str!("../locales/da/templates.ftl"),
-        include_str!("../locales/da/intake.ftl"),
-        include_str!("../locales/da/cases.ftl")
-    );
+    let all = catalogue!("da");
     let mut v: Vec<&'static str> = all
         .split("{ $")
         .skip(1)
@@ -175,18 +185,8 @@ mod tests {
     fn no_key_is_defined_twice_across_files() {
         // Fluent refuses to load a bundle with a repeated message, so this would be fatal at start.
         for src in [
-            concat!(
-                include_str!("../locales/da/main.ftl"),
-                include_str!("../locales/da/templates.ftl"),
-                include_str!("../locales/da/intake.ftl"),
-                include_str!("../locales/da/cases.ftl")
-            ),
-            concat!(
-                include_str!("../locales/en/main.ftl"),
-                include_str!("../locales/en/templates.ftl"),
-                include_str!("../locales/en/intake.ftl"),
-                include_str!("../locales/en/cases.ftl")
-            ),
+            catalogue!("da"),
+            catalogue!("en"),
         ] {
             let mut seen = BTreeSet::new();
             for l in src
@@ -208,18 +208,8 @@ mod tests {
 
     #[test]
     fn both_languages_have_the_same_keys() {
-        let da = keys(concat!(
-            include_str!("../locales/da/main.ftl"),
-            include_str!("../locales/da/templates.ftl"),
-            include_str!("../locales/da/intake.ftl"),
-            include_str!("../locales/da/cases.ftl")
-        ));
-        let en = keys(concat!(
-            include_str!("../locales/en/main.ftl"),
-            include_str!("../locales/en/templates.ftl"),
-            include_str!("../locales/en/intake.ftl"),
-            include_str!("../locales/en/cases.ftl")
-        ));
+        let da = keys(catalogue!("da"));
+        let en = keys(catalogue!("en"));
         let only_da: Vec<_> = da.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&da).collect();
         assert!(
