@@ -304,7 +304,7 @@ pub async fn change_state(store: &Store, ctx: &Ctx, id: Uuid, to: RoundState) ->
             .filter(|r| r.reviewer.is_none())
             .count();
         if unassigned > 0 {
-            return Err(AppError::Conflict("round-unassigned"));
+            return Err(AppError::Conflict("round-unassigned-left"));
         }
     }
     if to == RoundState::Analysing {

@@ -160,6 +160,23 @@ pub struct FormItem {
     pub rule: Option<String>,
     pub excluded: Option<String>,
     pub theme_spot: bool,
+    /// Filled in for a stored review (see `review_form`); empty in previews.
+    pub saved: SavedState,
+}
+
+/// What a stored review adds to an item: the remark, the version the page was built on, the
+/// date rule's suggestion and due date, a save conflict, and whether it can be changed.
+#[derive(Clone, Debug, Default)]
+pub struct SavedState {
+    pub stored: bool,
+    pub remark: String,
+    pub version: i64,
+    pub prefill: Option<String>,
+    pub deadline: Option<String>,
+    pub override_reason: String,
+    pub conflict: Option<String>,
+    pub read_only: bool,
+    pub by: Option<String>,
 }
 
 pub struct FormSection {
@@ -297,6 +314,7 @@ pub fn form_view(
                         _ => None,
                     },
                     theme_spot: i.kind == tilsyn_domain::template::ItemKind::ThemeSpot,
+                    saved: SavedState::default(),
                 }
             })
             .collect();
@@ -325,6 +343,17 @@ pub fn form_view(
         answered,
         total,
         cannot_assess: content.cannot_assess,
+    }
+}
+
+impl FormView {
+    /// Every item, top sections and subsections alike.
+    pub fn items_mut(&mut self) -> impl Iterator<Item = &mut FormItem> {
+        self.sections.iter_mut().flat_map(|s| {
+            s.items
+                .iter_mut()
+                .chain(s.subsections.iter_mut().flat_map(|sub| sub.items.iter_mut()))
+        })
     }
 }
 

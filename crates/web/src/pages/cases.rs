@@ -378,7 +378,7 @@ pub async fn upload(
                     let max_mb = (tilsyn_intake::DEFAULT_MAX_SIZE / (1024 * 1024)).to_string();
                     let msg = tr.t1("intake-too-large", "max_mb", max_mb);
                     let errors = vec![FieldMsg {
-                        field: "file",
+                        field: "file".into(),
                         message: msg,
                     }];
                     let page = upload_page(&state, &ctx, errors, "DUBU").await?;
@@ -399,7 +399,7 @@ pub async fn upload(
     }
     let refuse = |msg: String, source: &str| {
         let errors = vec![FieldMsg {
-            field: "file",
+            field: "file".into(),
             message: msg,
         }];
         (errors, source.to_owned())
@@ -679,7 +679,7 @@ pub async fn check(
         let errors = missing
             .iter()
             .map(|f| FieldMsg {
-                field: f.code(),
+                field: f.code().into(),
                 message: tr.t1("import-field-missing", "field", tr.t(f.label_key())),
             })
             .collect();
@@ -742,7 +742,7 @@ async fn run_import(
                 .await?
                 .map_err(|_| AppError::Conflict("import-upload-expired"))?;
             let errors = vec![FieldMsg {
-                field: "mapping",
+                field: "mapping".into(),
                 message: crate::case_import::intake_message(tr, &e),
             }];
             let page = mapping_page(
@@ -1103,7 +1103,7 @@ fn parse_sample(
     let mut errors = Vec::new();
     let mut err = |field: &'static str, key: &str| {
         errors.push(FieldMsg {
-            field,
+            field: field.into(),
             message: tr.t(key),
         })
     };
@@ -1291,7 +1291,7 @@ pub async fn draw_sample(
         Ok(l) => l,
         Err(e) => {
             let errors = vec![FieldMsg {
-                field: "size",
+                field: "size".into(),
                 message: tr.t(e.key()),
             }];
             return refuse(errors).await;
@@ -1650,7 +1650,7 @@ mod tests {
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect();
         let errs = parse_sample(tr, &bad, &[]).expect_err("invalid");
-        let fields: Vec<&str> = errs.iter().map(|e| e.field).collect();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_ref()).collect();
         assert_eq!(
             fields,
             vec!["size", "default_look_back", "reference_date", "seed"]

@@ -64,7 +64,7 @@ fn failed(ctx: &Ctx, form: &LoginForm, key: &str, status: StatusCode) -> Respons
     let page = LoginPage {
         c: Chrome::new(ctx, "login-title"),
         errors: vec![FieldMsg {
-            field: "username",
+            field: "username".into(),
             message: ctx.tr().t(key),
         }],
         username: form.username.clone(),

@@ -7,6 +7,7 @@ mod cases;
 mod dashboard;
 mod health;
 mod login;
+mod rounds;
 mod templates;
 mod units;
 mod users;
@@ -61,6 +62,31 @@ pub fn router() -> Router<AppState> {
         )
         .route("/samples/new", get(cases::show_new_sample))
         .route("/samples/{id}", get(cases::show_sample))
+        .route("/rounds", get(rounds::list_rounds).post(rounds::create_round))
+        .route("/rounds/new", get(rounds::show_new_round))
+        .route("/rounds/{id}", get(rounds::show_round))
+        .route(
+            "/rounds/{id}/plan",
+            get(rounds::show_edit_round).post(rounds::update_round),
+        )
+        .route("/rounds/{id}/sample", post(rounds::attach_sample))
+        .route("/rounds/{id}/state", post(rounds::change_state))
+        .route("/rounds/{id}/assign", post(rounds::assign))
+        .route("/rounds/{id}/reassign", post(rounds::reassign))
+        .route("/rounds/{id}/case", get(rounds::show_case))
+        .route("/rounds/{id}/agreed", post(rounds::record_agreed))
+        .route("/rounds/{id}/replies", post(rounds::add_reply))
+        .route("/reviews", get(rounds::list_tasks))
+        .route(
+            "/reviews/{id}",
+            get(rounds::show_review).post(rounds::save_review),
+        )
+        .route("/reviews/{id}/autosave", post(rounds::autosave))
+        .route("/reviews/{id}/submit", post(rounds::submit_review))
+        .route("/reviews/{id}/sections", post(rounds::mark_section))
+        .route("/reviews/{id}/reopen", post(rounds::reopen_review))
+        .route("/reviews/{id}/escalate", post(rounds::escalate))
+        .route("/escalations/{id}/close", post(rounds::close_escalation))
         .route("/templates", get(templates::list_templates))
         .route("/templates/import", post(templates::import_template))
         .route("/templates/new", post(templates::create_template))
@@ -128,6 +154,12 @@ impl Chrome {
             if ctx.can(&Action::DrawSample) {
                 items.push(("/samples", "nav-samples"));
             }
+            if ctx.can(&Action::PlanRounds) {
+                items.push(("/rounds", "nav-rounds"));
+            }
+            if ctx.can(&Action::Review) {
+                items.push(("/reviews", "nav-reviews"));
+            }
             if ctx.can(&Action::ViewTemplates) {
                 items.push(("/templates", "nav-templates"));
             }
@@ -168,14 +200,15 @@ impl Chrome {
 /// One message in a form's error summary, linked to its field.
 #[derive(Debug)]
 pub struct FieldMsg {
-    pub field: &'static str,
+    /// The anchor the summary links to: a field's id, or an item's.
+    pub field: std::borrow::Cow<'static, str>,
     pub message: String,
 }
 
 pub fn field_msgs(tr: Tr, p: &Problem) -> Vec<FieldMsg> {
     p.0.iter()
         .map(|e| FieldMsg {
-            field: e.field,
+            field: e.field.into(),
             message: tr.t(e.key),
         })
         .collect()
@@ -207,7 +240,21 @@ pub fn see_other(path: &str, notice: &str) -> Response {
 
 /// The notice for `?ok=key`, only for keys meant as notices (so the URL cannot inject text).
 pub fn notice(tr: Tr, key: Option<&str>) -> Option<String> {
-    const NOTICES: [&str; 18] = [
+    const NOTICES: [&str; 32] = [
+        "round-created",
+        "round-saved",
+        "round-sampled",
+        "round-state-changed-msg",
+        "round-assigned",
+        "review-saved",
+        "review-submitted",
+        "review-reopened",
+        "escalation-created",
+        "escalation-closed-msg",
+        "escalation-note-needed",
+        "reconcile-saved",
+        "reply-saved",
+        "answers-imported",
         "cases-imported",
         "sample-drawn",
         "template-imported",
