@@ -273,20 +273,14 @@ pub fn case_facts(case: &CaseRecord, reference: NaiveDate) -> CaseFacts {
     }
 }
 
-/// What the case's dates say for the applicable items with a date rule: the due date, and the
-/// answer they suggest when the case has the date the step was done.
-pub fn prefills(
-    content: &TemplateContent,
-    eval: &Evaluation,
-    case: &CaseRecord,
-    today: NaiveDate,
-) -> Vec<Prefill> {
+/// What the case's dates say for the items with a date rule: the due date, and the answer they
+/// suggest when the case has the date the step was done. Items the rules hide now get their
+/// suggestion too: an earlier answer may bring them in (the BFU deadline once a BFU was
+/// done), and a hidden item's answer counts for nothing while it is hidden.
+pub fn prefills(content: &TemplateContent, case: &CaseRecord, today: NaiveDate) -> Vec<Prefill> {
     let mut out = vec![];
     for p in content.items() {
-        let (Some(rule), true) = (
-            &p.item.deadline,
-            eval.status(&p.item.key).is_some_and(|s| s.applies()),
-        ) else {
+        let Some(rule) = &p.item.deadline else {
             continue;
         };
         let Some(scale) = content.scale(&p.item.scale) else {
@@ -593,7 +587,7 @@ mod tests {
         let facts = case_facts(&case, today);
         let eval = c.evaluate(&facts, &Answers::new(), &BTreeMap::new());
         // 10 January + 4 months = 10 May; finished 1 June: missed → "nej".
-        let p = prefills(&c, &eval, &case, today);
+        let p = prefills(&c, &case, today);
         assert_eq!(p.len(), 1);
         assert_eq!(
             (p[0].item.as_str(), p[0].value.as_deref()),
@@ -623,7 +617,7 @@ mod tests {
         // may simply lack the column.
         let mut unfinished = case.clone();
         unfinished.bfu_end = None;
-        let p = prefills(&c, &eval, &unfinished, today);
+        let p = prefills(&c, &unfinished, today);
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].value, None);
         assert_eq!(prefill_due(&p[0]), NaiveDate::from_ymd_opt(2024, 5, 10));
@@ -632,14 +626,15 @@ mod tests {
             case_type: "§ 32".into(),
             ..CaseRecord::default()
         };
-        assert_eq!(prefills(&c, &eval, &bare, today), vec![]);
-        // A hidden item gets no suggestion.
+        assert_eq!(prefills(&c, &bare, today), vec![]);
+        // In a section marked not relevant the suggestion is kept but counts for nothing.
         let hidden = c.evaluate(
             &facts,
             &Answers::new(),
             &BTreeMap::from([("S".to_owned(), "x".to_owned())]),
         );
-        assert_eq!(prefills(&c, &hidden, &case, today), vec![]);
+        let filled = BTreeMap::from([("A".to_owned(), entry("nej"))]);
+        assert_eq!(Progress::of(&hidden, &filled), Progress::default());
     }
 
     #[test]

@@ -258,7 +258,7 @@ pub fn build_round_cases(
     for ((key, record), depth) in records.into_iter().zip(depths.iter().copied()) {
         let facts = case_facts(&record, plan.reference_date);
         let mut eval = content.evaluate(&facts, &Default::default(), &BTreeMap::new());
-        let filled: BTreeMap<String, String> = prefills(content, &eval, &record, today)
+        let filled: BTreeMap<String, String> = prefills(content, &record, today)
             .into_iter()
             .filter_map(|p| p.value.map(|v| (p.item, v)))
             .collect();
@@ -698,7 +698,7 @@ pub async fn open_review(
             .collect(),
     );
     let eval = content.evaluate(&facts, &values, &review.marks);
-    let deadlines = prefills(&content, &eval, &case.record, round.plan.reference_date);
+    let deadlines = prefills(&content, &case.record, round.plan.reference_date);
     let can_edit = review.status == ReviewStatus::Open
         && round.state.is_open_for_review()
         && st.takes_part_at.contains(&review.level);
