@@ -125,7 +125,13 @@ impl Tr {
 
     pub fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
-        args.insert(Cow::Borrowed(name), FluentValue::from(value.to_string()));
+        let text = value.to_string();
+        // Whole numbers go in as numbers, so plural variants ([one]/[other]) can choose.
+        let v = match text.parse::<i64>() {
+            Ok(n) => FluentValue::from(n),
+            Err(_) => FluentValue::from(text),
+        };
+        args.insert(Cow::Borrowed(name), v);
         LOCALES
             .try_lookup_with_args(self.0.id(), key, &args)
             .unwrap_or_else(|| key.to_owned())
@@ -182,12 +188,26 @@ mod tests {
     use tilsyn_domain::org::UnitKind;
 
     #[test]
+    fn whole_numbers_choose_plural_variants() {
+        let da = Tr(Lang::Da);
+        assert_eq!(
+            da.t1("dashboard-overdue", "count", 1),
+            "Én gennemgang har overskredet fristen."
+        );
+        assert_eq!(
+            da.t1("dashboard-overdue", "count", 3),
+            "3 gennemgange har overskredet fristen."
+        );
+        assert_eq!(
+            Tr(Lang::En).t1("dashboard-overdue", "count", 1),
+            "One review is past its due date."
+        );
+    }
+
+    #[test]
     fn no_key_is_defined_twice_across_files() {
         // Fluent refuses to load a bundle with a repeated message, so this would be fatal at start.
-        for src in [
-            catalogue!("da"),
-            catalogue!("en"),
-        ] {
+        for src in [catalogue!("da"), catalogue!("en")] {
             let mut seen = BTreeSet::new();
             for l in src
                 .lines()

@@ -233,3 +233,8 @@ answers-import-started = En gennemgang i filen er allerede påbegyndt i tilsyn; 
 answers-import-submitted = En gennemgang i filen er allerede afleveret; den overskrives ikke.
 review-saving = Gemmer …
 review-offline = Ikke gemt: forbindelsen svigtede. Dine svar står stadig på siden; tryk Gem, når forbindelsen er tilbage.
+dashboard-overdue = { $count ->
+    [one] Én gennemgang har overskredet fristen.
+   *[other] { $count } gennemgange har overskredet fristen.
+}
+dashboard-more-tasks = Se alle dine gennemgange ({ $count } flere)

@@ -233,3 +233,8 @@ answers-import-started = A review in the file has already been started in tilsyn
 answers-import-submitted = A review in the file is already submitted; it is not overwritten.
 review-saving = Saving …
 review-offline = Not saved: the connection failed. Your answers are still on the page; press Save when the connection is back.
+dashboard-overdue = { $count ->
+    [one] One review is past its due date.
+   *[other] { $count } reviews are past their due date.
+}
+dashboard-more-tasks = See all your reviews ({ $count } more)

@@ -1,10 +1,13 @@
-//! "Mine opgaver": the first page after sign-in. Lists the person's roles now; later issues
-//! add review tasks, deadlines and follow-up actions.
+//! "Mine opgaver": the first page after sign-in: open reviews with due dates and progress
+//! (overdue ones first in line), escalations waiting for the person, and their roles.
 
+use super::rounds::{EscalationLine, TaskLine, tasks};
 use super::{Chrome, render};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
+use crate::state::AppState;
 use askama::Template;
+use axum::extract::State;
 use axum::response::Response;
 use tilsyn_domain::policy::Action;
 
@@ -20,9 +23,16 @@ struct DashboardPage {
     greeting: String,
     roles: Vec<RoleLine>,
     is_admin: bool,
+    rows: Vec<TaskLine>,
+    overdue: usize,
+    more: usize,
+    escalations: Vec<EscalationLine>,
 }
 
-pub async fn show_dashboard(ctx: Ctx) -> AppResult<Response> {
+/// Open reviews shown on the dashboard; the rest are on /reviews.
+const DASHBOARD_TASKS: usize = 8;
+
+pub async fn show_dashboard(ctx: Ctx, State(state): State<AppState>) -> AppResult<Response> {
     let me = ctx.authorize(&Action::ViewOwn).await?;
     let tr = ctx.tr();
     let tree = &me.tree;
@@ -35,11 +45,26 @@ pub async fn show_dashboard(ctx: Ctx) -> AppResult<Response> {
             unit: tree.label(path.id),
         })
         .collect();
+    let (mut rows, escalations) = if ctx.can(&Action::Review) {
+        let (rows, _, esc) = tasks(&state, &ctx).await?;
+        (rows, esc)
+    } else {
+        (vec![], vec![])
+    };
+    rows.retain(|t| !t.submitted);
+    rows.sort_by_key(|t| !t.overdue);
+    let overdue = rows.iter().filter(|t| t.overdue).count();
+    let more = rows.len().saturating_sub(DASHBOARD_TASKS);
+    rows.truncate(DASHBOARD_TASKS);
     let page = DashboardPage {
         c: Chrome::new(&ctx, "dashboard-title"),
         greeting: tr.t1("dashboard-greeting", "name", &me.user.full_name),
         roles,
         is_admin: ctx.can(&Action::ViewOrganisation),
+        rows,
+        overdue,
+        more,
+        escalations,
     };
     Ok(render(&page))
 }

@@ -3,7 +3,9 @@
 //! the caseworker's reply and escalations. Every step calls one use case in `crate::rounds`.
 
 use super::templates::{Pairs, all, get};
-use super::{Chrome, FieldMsg, PageForm, err_for, field_msgs, notice, render, render_status, see_other};
+use super::{
+    Chrome, FieldMsg, PageForm, err_for, field_msgs, notice, render, render_status, see_other,
+};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -66,9 +68,7 @@ fn warning_text(tr: Tr, w: &PlanWarning) -> String {
                 ("recommended", recommended.to_string()),
             ],
         ),
-        PlanWarning::WorkingGroupSize { members } => {
-            tr.t1(w.key(), "members", members.to_string())
-        }
+        PlanWarning::WorkingGroupSize { members } => tr.t1(w.key(), "members", members.to_string()),
         PlanWarning::WorkingGroupLacks { role } => tr.t1(w.key(), "role", tr.t(role.label_key())),
         PlanWarning::NoTheme => tr.t(w.key()),
     }
@@ -194,30 +194,49 @@ async fn plan_page(
     let mut versions = vec![];
     let mut spots = vec![];
     let chosen_spots: Vec<String> = pairs
-        .map(|p| all(p, "theme_spots").into_iter().map(str::to_owned).collect())
+        .map(|p| {
+            all(p, "theme_spots")
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
+        })
         .or(existing.map(|e| e.1.theme_spots.clone()))
         .unwrap_or_default();
     for t in &templates {
-        for v in t.versions.iter().filter(|v| v.status == VersionStatus::Published) {
+        for v in t
+            .versions
+            .iter()
+            .filter(|v| v.status == VersionStatus::Published)
+        {
             versions.push(Opt {
                 value: v.id.to_string(),
                 label: format!("{} (v{})", t.title, v.number),
                 selected: chosen_version == v.id.to_string(),
             });
-            if t.kind == tilsyn_domain::template::TemplateKind::ThemeSpots || t.key.contains("NEDSLAG") {
+            if t.kind == tilsyn_domain::template::TemplateKind::ThemeSpots
+                || t.key.contains("NEDSLAG")
+            {
                 continue;
             }
         }
     }
     // Temanedslag questions of the published templates, to choose from.
     for t in &templates {
-        if let Some(v) = t.versions.iter().find(|v| v.status == VersionStatus::Published) {
+        if let Some(v) = t
+            .versions
+            .iter()
+            .find(|v| v.status == VersionStatus::Published)
+        {
             let content = state.contents.get(&state.store, v.id).await?;
             for p in content.items() {
                 if p.item.kind == ItemKind::ThemeSpot {
                     spots.push(Opt {
                         value: p.item.key.clone(),
-                        label: format!("{} – {}", p.item.key, p.item.text.get(tr.0 == crate::i18n::Lang::En)),
+                        label: format!(
+                            "{} – {}",
+                            p.item.key,
+                            p.item.text.get(tr.0 == crate::i18n::Lang::En)
+                        ),
                         selected: chosen_spots.contains(&p.item.key),
                     });
                 }
@@ -336,7 +355,14 @@ async fn plan_page(
         },
     };
     Ok(PlanPage {
-        c: Chrome::new(ctx, if editing { "round-edit-title" } else { "round-new-title" }),
+        c: Chrome::new(
+            ctx,
+            if editing {
+                "round-edit-title"
+            } else {
+                "round-new-title"
+            },
+        ),
         errors,
         action,
         editing,
@@ -412,7 +438,10 @@ fn plan_from(p: &Pairs) -> Result<PlanInput, Problem> {
         });
         match parsed {
             Some(m) => working_group.push(m),
-            None => problem.push(tilsyn_domain::FieldError::new("working_group", "round-err-group-twice")),
+            None => problem.push(tilsyn_domain::FieldError::new(
+                "working_group",
+                "round-err-group-twice",
+            )),
         }
     }
     let counting = CountingRule::parse(get(p, "counting")).unwrap_or_default();
@@ -434,7 +463,10 @@ fn plan_from(p: &Pairs) -> Result<PlanInput, Problem> {
                 .filter(|l| !l.is_empty())
                 .map(str::to_owned)
                 .collect(),
-            theme_spots: all(p, "theme_spots").into_iter().map(str::to_owned).collect(),
+            theme_spots: all(p, "theme_spots")
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
             working_group,
             schedule,
             baseline: !get(p, "baseline").is_empty(),
@@ -463,8 +495,16 @@ pub async fn create_round(
         Ok(id) => Ok(see_other(&format!("/rounds/{id}"), "round-created")),
         Err(AppError::Invalid(problem)) => {
             let errors = field_msgs(ctx.tr(), &problem);
-            let page =
-                plan_page(&state, &ctx, "/rounds".into(), false, Some(&p), None, errors).await?;
+            let page = plan_page(
+                &state,
+                &ctx,
+                "/rounds".into(),
+                false,
+                Some(&p),
+                None,
+                errors,
+            )
+            .await?;
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e),
@@ -628,7 +668,9 @@ async fn round_page(
     let reviews = store.round_reviews(id).await?;
     let cases = store.round_cases(id).await?;
     let org = uc::Org::load(store).await?;
-    let version = store.template_version_by_id(round.template_version_id).await?;
+    let version = store
+        .template_version_by_id(round.template_version_id)
+        .await?;
     let plan = &round.plan;
     let sizes = plan
         .level_sizes
@@ -640,7 +682,11 @@ async fn round_page(
         (tr.t("round-fact-kind"), tr.t(&plan.kind.label_key())),
         (
             tr.t("round-fact-template"),
-            format!("{} (v{})", version.content.title.get(tr.0 == crate::i18n::Lang::En), version.meta.number),
+            format!(
+                "{} (v{})",
+                version.content.title.get(tr.0 == crate::i18n::Lang::En),
+                version.meta.number
+            ),
         ),
         (tr.t("round-fact-sizes"), sizes),
         (
@@ -656,14 +702,14 @@ async fn round_page(
             ),
         ),
         (tr.t("round-fact-start-point"), plan.start_point.clone()),
-        (tr.t("round-fact-counting"), tr.t(&plan.counting.label_key())),
         (
-            tr.t("round-fact-rules"),
-            {
-                let (a, b) = uc::rules_text(plan.rules);
-                format!("{} · {}", tr.t(a), tr.t(b))
-            },
+            tr.t("round-fact-counting"),
+            tr.t(&plan.counting.label_key()),
         ),
+        (tr.t("round-fact-rules"), {
+            let (a, b) = uc::rules_text(plan.rules);
+            format!("{} · {}", tr.t(a), tr.t(b))
+        }),
     ];
     if !plan.themes.is_empty() {
         facts.push((tr.t("round-fact-themes"), plan.themes.join(", ")));
@@ -857,7 +903,8 @@ pub async fn attach_sample(
     Path(id): Path<Uuid>,
     PageForm(p): PageForm<Pairs>,
 ) -> AppResult<Response> {
-    let sample = Uuid::parse_str(get(&p, "sample")).map_err(|_| Problem::one("sample", "round-err-sample"));
+    let sample =
+        Uuid::parse_str(get(&p, "sample")).map_err(|_| Problem::one("sample", "round-err-sample"));
     let result = match sample {
         Ok(s) => uc::attach_sample(&state.store, &ctx, &state.contents, id, s, today())
             .await
@@ -880,7 +927,10 @@ pub async fn change_state(
         return Err(AppError::BadRequest);
     };
     match uc::change_state(&state.store, &ctx, id, to).await {
-        Ok(()) => Ok(see_other(&format!("/rounds/{id}"), "round-state-changed-msg")),
+        Ok(()) => Ok(see_other(
+            &format!("/rounds/{id}"),
+            "round-state-changed-msg",
+        )),
         Err(e) => round_problem(&state, &ctx, id, e).await,
     }
 }
@@ -894,7 +944,9 @@ pub async fn assign(
     let level = get(&p, "level").parse::<u8>().unwrap_or(1).clamp(1, 3);
     let sparring = Uuid::parse_str(get(&p, "sparring")).ok().map(UserId);
     match uc::auto_assign(&state.store, &ctx, id, level, sparring).await {
-        Ok(r) if r.unassigned.is_empty() => Ok(see_other(&format!("/rounds/{id}"), "round-assigned")),
+        Ok(r) if r.unassigned.is_empty() => {
+            Ok(see_other(&format!("/rounds/{id}"), "round-assigned"))
+        }
         Ok(r) => {
             let tr = ctx.tr();
             let errors = vec![FieldMsg {
@@ -959,6 +1011,7 @@ pub struct TaskLine {
     pub status: String,
     pub progress: String,
     pub percent: u32,
+    pub submitted: bool,
 }
 
 /// The signed-in person's reviews and the escalations they own (also on the dashboard).
@@ -988,6 +1041,7 @@ pub async fn tasks(
                 status: tr.t(&format!("review-status-{}", r.status.code())),
                 progress: progress_text(tr, r.progress),
                 percent: r.progress.percent(),
+                submitted: r.status == ReviewStatus::Submitted,
             }
         })
         .collect();
@@ -1165,12 +1219,18 @@ async fn review_page(
     Ok(ReviewPage {
         c: Chrome::new(ctx, "review-title").with_title(tr.targs(
             "review-heading",
-            &[("case", v.case.key.clone()), ("level", v.review.level.to_string())],
+            &[
+                ("case", v.case.key.clone()),
+                ("level", v.review.level.to_string()),
+            ],
         )),
         notice: notice(tr, notice_key),
         errors,
         id,
-        round_href: v.standing.runs_round.then(|| format!("/rounds/{}", v.round.id)),
+        round_href: v
+            .standing
+            .runs_round
+            .then(|| format!("/rounds/{}", v.round.id)),
         round_name: v.round.name.clone(),
         facts,
         status: tr.t(&format!("review-status-{}", v.review.status.code())),
@@ -1197,7 +1257,16 @@ pub async fn show_review(
     Path(id): Path<Uuid>,
     Query(q): Query<OkQuery>,
 ) -> AppResult<Response> {
-    let page = review_page(&state, &ctx, id, q.ok.as_deref(), vec![], &BTreeMap::new(), None).await?;
+    let page = review_page(
+        &state,
+        &ctx,
+        id,
+        q.ok.as_deref(),
+        vec![],
+        &BTreeMap::new(),
+        None,
+    )
+    .await?;
     Ok(render(&page))
 }
 
@@ -1226,10 +1295,7 @@ fn conflict_texts(tr: Tr, out: &SaveOutcome) -> BTreeMap<String, String> {
                 tr.targs(
                     "review-conflict",
                     &[
-                        (
-                            "name",
-                            c.theirs.updated_by_name.clone().unwrap_or_default(),
-                        ),
+                        ("name", c.theirs.updated_by_name.clone().unwrap_or_default()),
                         ("at", crate::usecases::danish_time(c.theirs.updated_at)),
                         ("value", c.theirs.entry.value.clone()),
                     ],
@@ -1254,7 +1320,8 @@ pub async fn save_review(
                 field: "review-form".into(),
                 message: format!("{}: {}", bad.item, tr.t(bad.problem.key())),
             }];
-            let page = review_page(&state, &ctx, id, None, errors, &BTreeMap::new(), Some(&p)).await?;
+            let page =
+                review_page(&state, &ctx, id, None, errors, &BTreeMap::new(), Some(&p)).await?;
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Ok(out) if !out.conflicts.is_empty() => {
@@ -1284,7 +1351,10 @@ async fn submit_now(state: &AppState, ctx: &Ctx, id: Uuid, version: i64) -> AppR
         Ok(problems) => {
             let v = state.store.review(id).await?;
             let round = state.store.round(v.round_id).await?;
-            let content = state.contents.get(&state.store, round.template_version_id).await?;
+            let content = state
+                .contents
+                .get(&state.store, round.template_version_id)
+                .await?;
             let numbers = content.numbering();
             let errors = problems
                 .iter()
@@ -1385,7 +1455,8 @@ pub async fn mark_section(
     // The button sits in the review form: save what was typed first, so nothing is lost.
     let changes = changes_from(&p);
     if !changes.is_empty()
-        && let Err(bad) = uc::save_answers(&state.store, &ctx, &state.contents, id, &changes).await?
+        && let Err(bad) =
+            uc::save_answers(&state.store, &ctx, &state.contents, id, &changes).await?
     {
         let tr = ctx.tr();
         let errors = vec![FieldMsg {
@@ -1445,7 +1516,8 @@ pub async fn escalate(
             Ok(d) => Some(d),
             Err(_) => {
                 let errors = field_msgs(ctx.tr(), &Problem::one("due", "escalation-err-due"));
-                let page = review_page(&state, &ctx, id, None, errors, &BTreeMap::new(), None).await?;
+                let page =
+                    review_page(&state, &ctx, id, None, errors, &BTreeMap::new(), None).await?;
                 return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
             }
         },
@@ -1590,17 +1662,25 @@ async fn case_page(
                 tr.t1("review-level", "level", rv.level),
                 format!(
                     "{} · {}",
-                    rv.reviewer_name.clone().unwrap_or_else(|| tr.t("round-unassigned")),
+                    rv.reviewer_name
+                        .clone()
+                        .unwrap_or_else(|| tr.t("round-unassigned")),
                     tr.t(&format!("review-status-{}", rv.status.code()))
                 ),
                 // Links only for reviews the reader may open.
-                (r.standing.runs_round || r.standing.takes_part_at.contains(&rv.level) || r.complete)
+                (r.standing.runs_round
+                    || r.standing.takes_part_at.contains(&rv.level)
+                    || r.complete)
                     .then(|| format!("/reviews/{}", rv.id)),
             )
         })
         .collect();
     Ok(CasePage {
-        c: Chrome::new(ctx, "case-review-title").with_title(tr.t1("case-review-heading", "case", key)),
+        c: Chrome::new(ctx, "case-review-title").with_title(tr.t1(
+            "case-review-heading",
+            "case",
+            key,
+        )),
         notice: notice(tr, notice_key),
         errors,
         round_id,
