@@ -350,9 +350,11 @@ impl FormView {
     /// Every item, top sections and subsections alike.
     pub fn items_mut(&mut self) -> impl Iterator<Item = &mut FormItem> {
         self.sections.iter_mut().flat_map(|s| {
-            s.items
-                .iter_mut()
-                .chain(s.subsections.iter_mut().flat_map(|sub| sub.items.iter_mut()))
+            s.items.iter_mut().chain(
+                s.subsections
+                    .iter_mut()
+                    .flat_map(|sub| sub.items.iter_mut()),
+            )
         })
     }
 }

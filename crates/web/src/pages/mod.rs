@@ -62,7 +62,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/samples/new", get(cases::show_new_sample))
         .route("/samples/{id}", get(cases::show_sample))
-        .route("/rounds", get(rounds::list_rounds).post(rounds::create_round))
+        .route(
+            "/rounds",
+            get(rounds::list_rounds).post(rounds::create_round),
+        )
         .route("/rounds/new", get(rounds::show_new_round))
         .route("/rounds/{id}", get(rounds::show_round))
         .route(
