@@ -701,7 +701,7 @@ pub async fn open_review(
     let deadlines = prefills(&content, &case.record, round.plan.reference_date);
     let can_edit = review.status == ReviewStatus::Open
         && round.state.is_open_for_review()
-        && st.takes_part_at.contains(&review.level);
+        && review.reviewer == Some(who.user.id);
     Ok(ReviewView {
         round,
         review,
@@ -717,7 +717,7 @@ pub async fn open_review(
     })
 }
 
-/// The reviewer (or a participant) of an open review in a round under review.
+/// The reviewer of an open review in a round under review.
 async fn editable(
     store: &Store,
     ctx: &Ctx,
@@ -726,8 +726,8 @@ async fn editable(
 ) -> AppResult<(Review, Round, RoundCase, Arc<TemplateContent>)> {
     let who = ctx.authorize(&Action::Review).await?;
     let review = store.review(id).await?;
-    let me = who.user.id;
-    if review.reviewer != Some(me) && !review.participants.contains(&me) {
+    // Participants (the caseworker, a lawyer's sparring) read along; the reviewer answers.
+    if review.reviewer != Some(who.user.id) {
         return Err(deny(store, ctx, "edit_review").await);
     }
     let round = store.round(review.round_id).await?;
