@@ -229,6 +229,16 @@ pub struct Progress {
     pub applicable: usize,
 }
 
+impl std::ops::Add for Progress {
+    type Output = Progress;
+    fn add(self, other: Progress) -> Progress {
+        Progress {
+            answered: self.answered + other.answered,
+            applicable: self.applicable + other.applicable,
+        }
+    }
+}
+
 impl Progress {
     pub fn of(eval: &Evaluation, entries: &BTreeMap<String, Entry>) -> Progress {
         let mut p = Progress::default();
@@ -241,13 +251,6 @@ impl Progress {
             }
         }
         p
-    }
-
-    pub fn add(self, other: Progress) -> Progress {
-        Progress {
-            answered: self.answered + other.answered,
-            applicable: self.applicable + other.applicable,
-        }
     }
 
     pub fn percent(self) -> u32 {

@@ -157,6 +157,16 @@ impl Store {
 }
 
 impl Tx {
+    /// Rolls back now and returns `e`. Dropping an open transaction also rolls back, but only
+    /// once its connection is polled again; a refused change should not hold locks until then.
+    pub(crate) async fn fail<T>(self, e: StoreError) -> Result<T, StoreError> {
+        let _ = match self {
+            Tx::Sqlite(t) => t.rollback().await,
+            Tx::Postgres(t) => t.rollback().await,
+        };
+        Err(e)
+    }
+
     pub(crate) async fn commit(self) -> Result<(), StoreError> {
         match self {
             Tx::Sqlite(t) => t.commit().await?,

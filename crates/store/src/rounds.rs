@@ -324,7 +324,7 @@ impl Store {
             .bind(id).bind(name).bind(plan.kind.code()).bind(encode(plan)?).bind(Ts::now())
             .execute(conn).await.map(|r| r.rows_affected()))?;
         if n == 0 {
-            return Err(StoreError::Conflict("round-plan-locked"));
+            return tx.fail(StoreError::Conflict("round-plan-locked")).await;
         }
         record(
             &mut tx,
@@ -361,7 +361,8 @@ impl Store {
 
     /// Every round, newest first, with counts of cases and reviews.
     pub async fn list_rounds(&self) -> Result<Vec<RoundSummary>, StoreError> {
-        let rows: Vec<(Uuid, String, String, String, i64, i64, i64, Ts)> = on_db!(&self.db, pool => sqlx::query_as(
+        type SummaryRow = (Uuid, String, String, String, i64, i64, i64, Ts);
+        let rows: Vec<SummaryRow> = on_db!(&self.db, pool => sqlx::query_as(
             "SELECT r.id, r.name, r.kind, r.state, \
                (SELECT COUNT(*) FROM round_cases c WHERE c.round_id = r.id), \
                (SELECT COUNT(*) FROM reviews v WHERE v.round_id = r.id), \
@@ -424,7 +425,7 @@ impl Store {
             "UPDATE rounds SET sample_id = $2, state = 'sampled', updated_at = $3 WHERE id = $1 AND state = 'draft'")
             .bind(round).bind(sample).bind(now).execute(conn).await.map(|r| r.rows_affected()))?;
         if n == 0 {
-            return Err(StoreError::Conflict("round-not-draft"));
+            return tx.fail(StoreError::Conflict("round-not-draft")).await;
         }
         let mut reviews = 0;
         for c in cases {
@@ -488,7 +489,7 @@ impl Store {
                 "SELECT COUNT(*) FROM answers a JOIN reviews r ON r.id = a.review_id WHERE r.round_id = $1 AND (a.prefill IS NULL OR a.version > 1)")
                 .bind(round).fetch_one(conn).await)?;
             if saved > 0 {
-                return Err(StoreError::Conflict("round-has-answers"));
+                return tx.fail(StoreError::Conflict("round-has-answers")).await;
             }
             for sql in [
                 "DELETE FROM answers WHERE review_id IN (SELECT id FROM reviews WHERE round_id = $1)",
@@ -504,7 +505,7 @@ impl Store {
             .bind(round).bind(from.code()).bind(to.code()).bind(Ts::now())
             .execute(conn).await.map(|r| r.rows_affected()))?;
         if n == 0 {
-            return Err(StoreError::Conflict("round-state-changed"));
+            return tx.fail(StoreError::Conflict("round-state-changed")).await;
         }
         record(
             &mut tx,
@@ -638,7 +639,7 @@ impl Store {
                 .bind(due.map(|d| d.to_string())).bind(Ts::now())
                 .execute(conn).await.map(|r| r.rows_affected()))?;
             if n == 0 {
-                return Err(StoreError::Conflict("review-not-open"));
+                return tx.fail(StoreError::Conflict("review-not-open")).await;
             }
         }
         record(
@@ -681,9 +682,9 @@ impl Store {
         let status: Option<String> = on_tx!(&mut tx, conn => sqlx::query_scalar(
             "SELECT status FROM reviews WHERE id = $1").bind(review).fetch_optional(conn).await)?;
         match status.as_deref() {
-            None => return Err(StoreError::NotFound),
+            None => return tx.fail(StoreError::NotFound).await,
             Some("open") => {}
-            Some(_) => return Err(StoreError::Conflict("review-submitted")),
+            Some(_) => return tx.fail(StoreError::Conflict("review-submitted")).await,
         }
         let mut stored = load_answers(&mut tx, review).await?;
         let mut out = SaveOutcome::default();
@@ -779,9 +780,11 @@ impl Store {
         let mut tx = self.begin().await?;
         let row: Option<(String, String)> = on_tx!(&mut tx, conn => sqlx::query_as(
             "SELECT status, marks FROM reviews WHERE id = $1").bind(review).fetch_optional(conn).await)?;
-        let (status, marks) = row.ok_or(StoreError::NotFound)?;
+        let Some((status, marks)) = row else {
+            return tx.fail(StoreError::NotFound).await;
+        };
         if status != "open" {
-            return Err(StoreError::Conflict("review-submitted"));
+            return tx.fail(StoreError::Conflict("review-submitted")).await;
         }
         let mut marks: BTreeMap<String, String> = decode(&marks)?;
         if reason.trim().is_empty() {
@@ -831,7 +834,7 @@ impl Store {
              WHERE id = $1 AND version = $2 AND status = 'open'")
             .bind(review).bind(version).bind(Ts::now()).execute(conn).await.map(|r| r.rows_affected()))?;
         if n == 0 {
-            return Err(StoreError::Conflict("review-changed"));
+            return tx.fail(StoreError::Conflict("review-changed")).await;
         }
         record(
             &mut tx,
@@ -854,7 +857,7 @@ impl Store {
             "UPDATE reviews SET status = 'open', submitted_at = NULL, version = version + 1, updated_at = $2 WHERE id = $1 AND status = 'submitted'")
             .bind(review).bind(Ts::now()).execute(conn).await.map(|r| r.rows_affected()))?;
         if n == 0 {
-            return Err(StoreError::Conflict("review-not-submitted"));
+            return tx.fail(StoreError::Conflict("review-not-submitted")).await;
         }
         record(
             &mut tx,
@@ -1000,7 +1003,7 @@ impl Store {
             "UPDATE escalations SET closed_at = $2, closed_by_name = $3, closing_note = $4 WHERE id = $1 AND closed_at IS NULL")
             .bind(id).bind(Ts::now()).bind(by).bind(note).execute(conn).await.map(|r| r.rows_affected()))?;
         if n == 0 {
-            return Err(StoreError::Conflict("escalation-closed"));
+            return tx.fail(StoreError::Conflict("escalation-closed")).await;
         }
         record(
             &mut tx,
@@ -1097,13 +1100,17 @@ impl Store {
                 .bind(round).bind(&r.case_key).bind(i64::from(r.level)).fetch_optional(conn).await)?;
             let id = match existing {
                 Some((_, status, _)) if status == "submitted" => {
-                    return Err(StoreError::Conflict("answers-import-submitted"));
+                    return tx
+                        .fail(StoreError::Conflict("answers-import-submitted"))
+                        .await;
                 }
                 Some((id, _, _)) => {
                     let saved: i64 = on_tx!(&mut tx, conn => sqlx::query_scalar(
                         "SELECT COUNT(*) FROM answers WHERE review_id = $1 AND (prefill IS NULL OR version > 1)").bind(id).fetch_one(conn).await)?;
                     if saved > 0 {
-                        return Err(StoreError::Conflict("answers-import-started"));
+                        return tx
+                            .fail(StoreError::Conflict("answers-import-started"))
+                            .await;
                     }
                     on_tx!(&mut tx, conn => sqlx::query("DELETE FROM answers WHERE review_id = $1")
                         .bind(id).execute(conn).await.map(|_| ()))?;

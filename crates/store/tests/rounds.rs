@@ -2,10 +2,17 @@
 //! conflicts, submit/reopen, section marks, task lists, going back to draft, agreed answers,
 //! escalations, replies and the all-or-nothing answers import — on whichever engine
 //! `TILSYN_TEST_DATABASE_URL` names.
+//!
+//! The tests run on a multi-threaded runtime: a store call that fails after opening a
+//! transaction leaves its rollback to a task sqlx spawns when the connection goes back to the
+//! pool. On a current-thread runtime that task cannot run once the test body has returned and
+//! `TestDb`'s drop blocks the thread, so on PostgreSQL the open transaction's locks would hold
+//! up the `DROP SCHEMA` of the test schema for ever.
 #![allow(clippy::unwrap_used)]
 
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
+use tilsyn_domain::Role;
 use tilsyn_domain::UserId;
 use tilsyn_domain::audit::{Actor, AuditAction, AuditEvent, AuditFilter};
 use tilsyn_domain::cases::CaseRecord;
@@ -17,7 +24,6 @@ use tilsyn_domain::round::{
 use tilsyn_domain::sampling::{
     Allocation, SampleCase, SampleFrame, SampleSpec, Strata, draw_levels,
 };
-use tilsyn_domain::{Role, UnitId};
 use tilsyn_store::rounds::{AnswerChange, ImportedReview, NewRoundCase, Review};
 use tilsyn_store::samples::register_fingerprint;
 use tilsyn_store::testing::TestDb;
@@ -81,7 +87,7 @@ fn sample_case(i: usize) -> SampleCase {
     SampleCase {
         key: format!("DUBU/{i:03}"),
         case_type: "§ 32".into(),
-        unit: Some(if i % 2 == 0 { "Nord" } else { "Syd" }.into()),
+        unit: Some(if i.is_multiple_of(2) { "Nord" } else { "Syd" }.into()),
         caseworker: Some(format!("sb{}", i % 3)),
         start: Some(day(2024, 3, 1)),
         ..Default::default()
@@ -211,7 +217,14 @@ impl World {
     /// A draft round with the standard plan and no scope.
     async fn round(&self, name: &str) -> Uuid {
         self.store()
-            .create_round(&self.actor(), "Karen Koordinator", name, self.tv, &plan(), &[])
+            .create_round(
+                &self.actor(),
+                "Karen Koordinator",
+                name,
+                self.tv,
+                &plan(),
+                &[],
+            )
             .await
             .unwrap()
     }
@@ -238,7 +251,7 @@ impl World {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_round_keeps_its_plan_and_scope_and_is_logged() {
     let w = World::new().await;
     let s = w.store();
@@ -275,7 +288,14 @@ async fn a_round_keeps_its_plan_and_scope_and_is_logged() {
     let scope = vec!["Nord".to_owned(), "Syd".to_owned()];
     let first = w.round("Forårsrunde").await;
     let id = s
-        .create_round(&w.actor(), "Karen Koordinator", "Temarunde", w.tv, &plan, &scope)
+        .create_round(
+            &w.actor(),
+            "Karen Koordinator",
+            "Temarunde",
+            w.tv,
+            &plan,
+            &scope,
+        )
         .await
         .unwrap();
 
@@ -333,7 +353,7 @@ async fn a_round_keeps_its_plan_and_scope_and_is_logged() {
     assert_eq!((r.name.as_str(), r.plan), ("Temarunde 2", changed));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attaching_a_sample_creates_cases_and_one_review_per_level() {
     let w = World::new().await;
     let s = w.store();
@@ -447,7 +467,7 @@ async fn attaching_a_sample_creates_cases_and_one_review_per_level() {
     assert_eq!(d("reviews").as_deref(), Some("4"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_save_based_on_an_old_version_is_a_conflict_not_an_overwrite() {
     let w = World::new().await;
     let s = w.store();
@@ -505,7 +525,10 @@ async fn a_save_based_on_an_old_version_is_a_conflict_not_an_overwrite() {
     assert_eq!(out.saved, vec![("Q2".to_owned(), 1)]);
     assert_eq!(out.conflicts.len(), 1);
     assert_eq!(out.conflicts[0].item, "Q1");
-    assert_eq!(out.conflicts[0].theirs, annes, "theirs is the stored answer");
+    assert_eq!(
+        out.conflicts[0].theirs, annes,
+        "theirs is the stored answer"
+    );
     assert_eq!(out.review_version, 2);
     let stored = s.answers(review).await.unwrap();
     assert_eq!(stored["Q1"], annes, "Anne's answer is unchanged");
@@ -607,7 +630,7 @@ async fn a_save_based_on_an_old_version_is_a_conflict_not_an_overwrite() {
     ));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submit_needs_the_current_version_and_a_reopen_is_logged_with_its_reason() {
     let w = World::new().await;
     let s = w.store();
@@ -630,10 +653,7 @@ async fn submit_needs_the_current_version_and_a_reopen_is_logged_with_its_reason
     // The caller checked the answers at version 0; someone saved since.
     let err = s.submit_review(&w.actor(), review, 0).await.unwrap_err();
     assert_eq!(conflict(err), "review-changed");
-    assert_eq!(
-        s.review(review).await.unwrap().status,
-        ReviewStatus::Open
-    );
+    assert_eq!(s.review(review).await.unwrap().status, ReviewStatus::Open);
 
     s.submit_review(&w.actor(), review, 1).await.unwrap();
     let r = s.review(review).await.unwrap();
@@ -711,7 +731,7 @@ async fn submit_needs_the_current_version_and_a_reopen_is_logged_with_its_reason
     s.submit_review(&w.actor(), review, 4).await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn section_marks_are_stored_and_cleared_with_the_progress() {
     let w = World::new().await;
     let s = w.store();
@@ -799,7 +819,7 @@ async fn section_marks_are_stored_and_cleared_with_the_progress() {
     ));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tasks_are_the_reviews_a_person_does_or_takes_part_in_in_open_rounds() {
     let w = World::new().await;
     let s = w.store();
@@ -898,7 +918,7 @@ async fn tasks_are_the_reviews_a_person_does_or_takes_part_in_in_open_rounds() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn back_to_draft_only_while_nobody_has_answered() {
     let w = World::new().await;
     let s = w.store();
@@ -940,7 +960,10 @@ async fn back_to_draft_only_while_nobody_has_answered() {
         .unwrap_err();
     assert_eq!(conflict(err), "round-state-changed");
     let r = s.round(round).await.unwrap();
-    assert_eq!((r.state, r.sample_id), (RoundState::Reviewing, Some(sample)));
+    assert_eq!(
+        (r.state, r.sample_id),
+        (RoundState::Reviewing, Some(sample))
+    );
     assert_eq!(s.round_cases(round).await.unwrap().len(), 2);
     assert_eq!(s.round_reviews(round).await.unwrap().len(), 3);
     let review = w.review_of(round, "DUBU/001", 2).await.id;
@@ -1016,7 +1039,7 @@ async fn back_to_draft_only_while_nobody_has_answered() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agreed_answers_escalations_and_replies() {
     let w = World::new().await;
     let s = w.store();
@@ -1024,7 +1047,10 @@ async fn agreed_answers_escalations_and_replies() {
     let bob = user(s, "bob", "Bob Jurist").await;
     let key = "DUBU/001";
     let round = w
-        .sampled_round("Runde", &[new_case(key, 2, &[]), new_case("DUBU/002", 1, &[])])
+        .sampled_round(
+            "Runde",
+            &[new_case(key, 2, &[]), new_case("DUBU/002", 1, &[])],
+        )
         .await;
     let other_round = w
         .sampled_round("Anden runde", &[new_case(key, 1, &[])])
@@ -1039,9 +1065,17 @@ async fn agreed_answers_escalations_and_replies() {
         .unwrap();
     let before = (s.answers(l1).await.unwrap(), s.answers(l2).await.unwrap());
 
-    s.record_agreed(&w.actor(), "Karen", round, key, "Q1", "nej", "Niveau 2 har ret")
-        .await
-        .unwrap();
+    s.record_agreed(
+        &w.actor(),
+        "Karen",
+        round,
+        key,
+        "Q1",
+        "nej",
+        "Niveau 2 har ret",
+    )
+    .await
+    .unwrap();
     let agreed = s.agreed_answers(round, key).await.unwrap();
     assert_eq!(agreed.len(), 1);
     let q1 = &agreed["Q1"];
@@ -1052,9 +1086,17 @@ async fn agreed_answers_escalations_and_replies() {
     assert_eq!(q1.decided_by_name.as_deref(), Some("Karen"));
 
     // A second decision replaces the first; the levels' answers stay as given.
-    s.record_agreed(&w.actor(), "Alice", round, key, "Q1", "ja", "Efter drøftelse")
-        .await
-        .unwrap();
+    s.record_agreed(
+        &w.actor(),
+        "Alice",
+        round,
+        key,
+        "Q1",
+        "ja",
+        "Efter drøftelse",
+    )
+    .await
+    .unwrap();
     let agreed = s.agreed_answers(round, key).await.unwrap();
     assert_eq!(agreed.len(), 1);
     let q1 = &agreed["Q1"];
@@ -1067,7 +1109,12 @@ async fn agreed_answers_escalations_and_replies() {
         (s.answers(l1).await.unwrap(), s.answers(l2).await.unwrap()),
         before
     );
-    assert!(s.agreed_answers(round, "DUBU/002").await.unwrap().is_empty());
+    assert!(
+        s.agreed_answers(round, "DUBU/002")
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(s.agreed_answers(other_round, key).await.unwrap().is_empty());
     assert_eq!(events(s, AuditAction::AnswerReconciled).await.len(), 2);
 
@@ -1124,7 +1171,8 @@ async fn agreed_answers_escalations_and_replies() {
         )
         .await
         .unwrap();
-    let ids = |v: Vec<tilsyn_store::rounds::Escalation>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    let ids =
+        |v: Vec<tilsyn_store::rounds::Escalation>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
     assert_eq!(
         ids(s.escalations(Some(round), None).await.unwrap()),
         vec![e2, e1, e4]
@@ -1138,7 +1186,10 @@ async fn agreed_answers_escalations_and_replies() {
         vec![e1]
     );
     assert_eq!(
-        ids(s.escalations(Some(other_round), Some(bob.id)).await.unwrap()),
+        ids(s
+            .escalations(Some(other_round), Some(bob.id))
+            .await
+            .unwrap()),
         Vec::<Uuid>::new()
     );
     assert_eq!(
@@ -1203,12 +1254,16 @@ async fn agreed_answers_escalations_and_replies() {
             .iter()
             .all(|r| r.author_name.as_deref() == Some("Bob Jurist"))
     );
-    assert!(replies.windows(2).all(|w| w[0].created_at <= w[1].created_at));
+    assert!(
+        replies
+            .windows(2)
+            .all(|p| p[0].created_at <= p[1].created_at)
+    );
     assert_eq!(s.replies(round, "DUBU/002").await.unwrap().len(), 1);
     assert!(s.replies(other_round, key).await.unwrap().is_empty());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answers_import_is_all_or_nothing() {
     let w = World::new().await;
     let s = w.store();
@@ -1288,9 +1343,15 @@ async fn an_answers_import_is_all_or_nothing() {
     assert_eq!(conflict(err), "answers-import-no-review");
 
     // On its own the valid review is imported: answered, submitted, the prefill replaced.
-    s.import_answers(&w.actor(), "Karen", round, &[valid.clone()], "svar.xlsx")
-        .await
-        .unwrap();
+    s.import_answers(
+        &w.actor(),
+        "Karen",
+        round,
+        std::slice::from_ref(&valid),
+        "svar.xlsx",
+    )
+    .await
+    .unwrap();
     let r = s.review(review.id).await.unwrap();
     assert_eq!(r.status, ReviewStatus::Submitted);
     assert!(r.submitted_at.is_some());
@@ -1312,7 +1373,13 @@ async fn an_answers_import_is_all_or_nothing() {
 
     // A submitted review is not imported over.
     let err = s
-        .import_answers(&w.actor(), "Karen", round, &[valid.clone()], "igen.xlsx")
+        .import_answers(
+            &w.actor(),
+            "Karen",
+            round,
+            std::slice::from_ref(&valid),
+            "igen.xlsx",
+        )
         .await
         .unwrap_err();
     assert_eq!(conflict(err), "answers-import-submitted");
@@ -1343,9 +1410,6 @@ async fn an_answers_import_is_all_or_nothing() {
         .await
         .unwrap_err();
     assert_eq!(conflict(err), "answers-import-started");
-    assert_eq!(
-        s.review(started).await.unwrap().status,
-        ReviewStatus::Open
-    );
+    assert_eq!(s.review(started).await.unwrap().status, ReviewStatus::Open);
     assert_eq!(s.answers(started).await.unwrap()["Q1"].entry.value, "nej");
 }

@@ -1030,7 +1030,7 @@ pub async fn tasks(
         .into_iter()
         .map(|t| {
             let r = t.review;
-            total = total.add(r.progress);
+            total = total + r.progress;
             TaskLine {
                 href: format!("/reviews/{}", r.id),
                 round: t.round_name,
@@ -1212,7 +1212,7 @@ async fn review_page(
         .tasks_of(who.user.id)
         .await?
         .iter()
-        .fold(Progress::default(), |acc, t| acc.add(t.review.progress));
+        .fold(Progress::default(), |acc, t| acc + t.review.progress);
     if v.may_read {
         form.answered = v.progress().answered;
     }
