@@ -847,6 +847,8 @@ pub async fn submit_review(
 
 /// Opens a submitted review again: the round's owner, with a reason.
 pub async fn reopen_review(store: &Store, ctx: &Ctx, id: Uuid, reason: &str) -> AppResult<Uuid> {
+    // Ask before reading, so an unknown id tells an outsider nothing.
+    ctx.authorize(&Action::PlanRounds).await?;
     let review = store.review(id).await?;
     let (round, _) = owned_round(store, ctx, review.round_id).await?;
     if reason.trim().is_empty() {

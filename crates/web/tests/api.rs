@@ -231,12 +231,28 @@ async fn the_openapi_document_describes_the_api() {
             "DELETE /api/v1/templates/{key}/versions/{n}",
             "GET /api/v1/audit-events",
             "GET /api/v1/me",
+            "GET /api/v1/reviews/{id}",
+            "GET /api/v1/rounds",
+            "GET /api/v1/rounds/{id}",
+            "GET /api/v1/rounds/{id}/cases/{case_key}/reconciliation",
+            "GET /api/v1/rounds/{id}/reviews",
             "GET /api/v1/template-items",
             "GET /api/v1/templates",
             "GET /api/v1/templates/{key}",
             "GET /api/v1/templates/{key}/versions/{n}",
             "GET /api/v1/units",
             "GET /api/v1/users",
+            "POST /api/v1/escalations/{id}/close",
+            "POST /api/v1/reviews/{id}/escalations",
+            "POST /api/v1/reviews/{id}/reopen",
+            "POST /api/v1/reviews/{id}/submit",
+            "POST /api/v1/rounds",
+            "POST /api/v1/rounds/{id}/assign",
+            "POST /api/v1/rounds/{id}/cases/{case_key}/agreed",
+            "POST /api/v1/rounds/{id}/cases/{case_key}/replies",
+            "POST /api/v1/rounds/{id}/reassign",
+            "POST /api/v1/rounds/{id}/sample",
+            "POST /api/v1/rounds/{id}/state",
             "POST /api/v1/templates",
             "POST /api/v1/templates/{key}/drafts",
             "POST /api/v1/templates/{key}/versions/{n}/edits",
@@ -244,9 +260,24 @@ async fn the_openapi_document_describes_the_api() {
             "POST /api/v1/templates/{key}/versions/{n}/{action}",
             "POST /api/v1/units",
             "POST /api/v1/users",
+            "PUT /api/v1/reviews/{id}/answers",
+            "PUT /api/v1/reviews/{id}/sections/{key}",
+            "PUT /api/v1/rounds/{id}/plan",
             "PUT /api/v1/templates/{key}/versions/{n}",
         ]
     );
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     assert!(doc["components"]["schemas"]["ProblemDetails"].is_object());
+    // The extended problems of the review endpoints are described with their extensions.
+    for schema in ["SaveConflictProblem", "ItemProblems"] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "{schema} missing"
+        );
+    }
+    let answers = &doc["paths"]["/api/v1/reviews/{id}/answers"]["put"]["responses"];
+    assert_eq!(
+        answers["409"]["content"]["application/problem+json"]["schema"]["$ref"],
+        "#/components/schemas/SaveConflictProblem"
+    );
 }

@@ -47,6 +47,8 @@ async fn with_register(t: &TestApp) {
             caseworker: Some("RAADGIVER".into()),
             unit: Some(if i % 2 == 0 { "Team Nord" } else { "Team Syd" }.into()),
             measure_start: Some(day(2025, 3, 1)),
+            // The first follow-up in time: the date rule pre-fills "ja".
+            follow_up_date: Some(day(2025, 4, 15)),
             ..Default::default()
         })
         .collect();
@@ -230,7 +232,10 @@ impl World {
             StatusCode::OK,
         );
         let all = reviews.as_array().expect("reviews");
-        let l2 = all.iter().find(|r| r["level"] == 2).expect("a level-2 review");
+        let l2 = all
+            .iter()
+            .find(|r| r["level"] == 2)
+            .expect("a level-2 review");
         let key = l2["case_key"].as_str().expect("key").to_owned();
         let l1 = all
             .iter()
@@ -244,7 +249,14 @@ impl World {
     }
 
     async fn review(&self, token: &str, id: &str) -> Res {
-        call(&self.t, token, "GET", &format!("/api/v1/reviews/{id}"), None).await
+        call(
+            &self.t,
+            token,
+            "GET",
+            &format!("/api/v1/reviews/{id}"),
+            None,
+        )
+        .await
     }
 
     async fn save(&self, token: &str, id: &str, answers: Value) -> Res {
@@ -338,10 +350,7 @@ async fn a_round_is_planned_sampled_assigned_and_started_over_the_api() {
     assert_eq!(list[0]["cases"], 4);
     assert_eq!(list[0]["reviews"], 6);
 
-    let r = ok(
-        &call(&w.t, k, "GET", &w.base(), None).await,
-        StatusCode::OK,
-    );
+    let r = ok(&call(&w.t, k, "GET", &w.base(), None).await, StatusCode::OK);
     assert_eq!(r["state"], "reviewing");
     assert_eq!(r["next_states"], json!(["analysing"]));
     assert_eq!(
@@ -380,6 +389,32 @@ async fn a_round_is_planned_sampled_assigned_and_started_over_the_api() {
         } else {
             assert_eq!(rv["reviewer_name"], "Jonas Juul");
         }
+    }
+
+    // The dates pre-filled the follow-up item; the deadline is shown to every reader.
+    let (_, l1, _) = w.deep_case().await;
+    let v = ok(&w.review(&w.leder, &l1).await, StatusCode::OK);
+    let followup = v["answers"]
+        .as_array()
+        .expect("answers")
+        .iter()
+        .find(|a| a["item"] == "BL.OPF.FOERSTE_3M")
+        .unwrap_or_else(|| panic!("no pre-filled answer: {v}"));
+    assert_eq!(followup["value"], "ja");
+    assert_eq!(followup["prefill"], "ja");
+    assert!(followup["version"].as_i64().expect("version") >= 1);
+    for token in [&w.leder, &w.koordinator] {
+        let v = ok(&w.review(token, &l1).await, StatusCode::OK);
+        let d = v["deadlines"]
+            .as_array()
+            .expect("deadlines")
+            .iter()
+            .find(|d| d["item"] == "BL.OPF.FOERSTE_3M")
+            .unwrap_or_else(|| panic!("no deadline: {v}"))
+            .clone();
+        assert_eq!(d["outcome"], "met");
+        assert_eq!(d["suggested"], "ja");
+        assert!(d["due"].as_str().expect("due").starts_with("2025-0"), "{d}");
     }
 
     // The plan is fixed once reviewing has started; states move one step at a time.
@@ -442,12 +477,7 @@ async fn a_round_is_planned_sampled_assigned_and_started_over_the_api() {
     assert_eq!(fields, vec!["name", "template_version"]);
 
     // A draft round's plan can be changed.
-    let version = r.json()["instance"].clone();
-    assert_eq!(version, "/api/v1/rounds");
-    let tv = ok(
-        &call(&w.t, k, "GET", &w.base(), None).await,
-        StatusCode::OK,
-    )["template_version"]
+    let tv = ok(&call(&w.t, k, "GET", &w.base(), None).await, StatusCode::OK)["template_version"]
         .clone();
     let r = call(
         &w.t,
@@ -586,13 +616,16 @@ async fn blinding_hides_each_levels_answers_from_the_other_until_both_have_submi
     assert_eq!(v["may_read"], true);
 
     // Every opening over the API is in the audit log.
-    let reads = w
-        .t
-        .audit_events()
-        .await
-        .into_iter()
-        .filter(|e| e.resource_id.as_deref() == Some(l1.as_str()) && e.action.contains("read"))
-        .count();
+    let reads =
+        w.t.audit_events()
+            .await
+            .into_iter()
+            .filter(|e| {
+                e.action == "review.viewed"
+                    && e.resource_id.as_deref() == Some(l1.as_str())
+                    && e.details.get("how").map(String::as_str) == Some("api")
+            })
+            .count();
     assert!(reads >= 3, "{reads} reads logged");
 }
 
@@ -626,10 +659,11 @@ async fn a_save_on_a_stale_version_is_409_with_their_answer_and_the_first_answer
     assert_eq!(first["saved"][0]["item"], item);
     assert!(first["progress"]["answered"].as_u64().expect("answered") >= 1);
 
-    // ...then the caseworker, on the same version, with another answer and one more item.
+    // ...then again from another tab, on the same version, with another answer and one more
+    // item.
     let r = w
         .save(
-            &w.raadgiver,
+            &w.leder,
             &l1,
             json!([
                 {"item": item, "value": "nej", "remark": "Mangler", "base_version": base},
@@ -677,9 +711,19 @@ async fn a_save_on_a_stale_version_is_409_with_their_answer_and_the_first_answer
     assert_eq!(value_of("BL.SCR.BEGRUNDELSE"), Some(json!("ja")));
     assert_eq!(after["version"], p["review_version"]);
 
+    // The caseworker takes part in the review but does not answer it.
+    let r = w
+        .save(
+            &w.raadgiver,
+            &l1,
+            json!([{"item": "BL.SCR.BEGRUNDELSE", "value": "nej", "remark": "x", "base_version": p["saved"][0]["version"]}]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+
     // English when asked.
     let req = axum::http::Request::put(format!("/api/v1/reviews/{l1}/answers"))
-        .header("authorization", format!("Bearer {}", w.raadgiver))
+        .header("authorization", format!("Bearer {}", w.leder))
         .header("content-type", "application/json")
         .header("accept-language", "en")
         .body(axum::body::Body::from(
@@ -722,6 +766,14 @@ async fn bad_answers_and_incomplete_submits_are_422_naming_the_items() {
         p["problems"],
         json!([{"item": "BL.UND.VURDERING_24T", "key": "answer-not-a-choice", "detail": p["problems"][0]["detail"]}])
     );
+    assert_eq!(p["status"], 422);
+    assert!(
+        p["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("Intet er gemt"),
+        "{p}"
+    );
     let r = w
         .save(
             &w.leder,
@@ -739,6 +791,10 @@ async fn bad_answers_and_incomplete_submits_are_422_naming_the_items() {
     let r = w.submit(&w.leder, &l1).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let p = r.json();
+    assert!(
+        p["detail"].as_str().expect("detail").contains("afleveres"),
+        "{p}"
+    );
     let problems = p["problems"].as_array().expect("problems");
     let missing: Vec<&str> = problems
         .iter()
@@ -837,11 +893,19 @@ async fn bad_answers_and_incomplete_submits_are_422_naming_the_items() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 
     // Complete now: submitted, and then read-only until reopened by whoever runs the round.
+    let v = ok(&w.review(&w.leder, &l1).await, StatusCode::OK);
+    let item_version = v["answers"]
+        .as_array()
+        .expect("answers")
+        .iter()
+        .find(|a| a["item"] == "BL.UND.VURDERING_24T")
+        .expect("answered")["version"]
+        .clone();
     ok(
         &w.save(
             &w.leder,
             &l1,
-            json!([{"item": "BL.UND.VURDERING_24T", "value": "nej", "remark": "Uden vurdering", "base_version": version}]),
+            json!([{"item": "BL.UND.VURDERING_24T", "value": "nej", "remark": "Uden vurdering", "base_version": item_version}]),
         )
         .await,
         StatusCode::OK,
@@ -857,9 +921,23 @@ async fn bad_answers_and_incomplete_submits_are_422_naming_the_items() {
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     let reopen = format!("/api/v1/reviews/{l1}/reopen");
-    let r = call(&w.t, &w.jurist, "POST", &reopen, Some(json!({"reason": "Fejl"}))).await;
+    let r = call(
+        &w.t,
+        &w.jurist,
+        "POST",
+        &reopen,
+        Some(json!({"reason": "Fejl"})),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    let r = call(&w.t, &w.koordinator, "POST", &reopen, Some(json!({"reason": " "}))).await;
+    let r = call(
+        &w.t,
+        &w.koordinator,
+        "POST",
+        &reopen,
+        Some(json!({"reason": " "})),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let r = call(
         &w.t,
@@ -940,7 +1018,14 @@ async fn reconciliation_escalation_and_reply_under_a_percent_encoded_case_key() 
         .expect("id")
         .to_owned();
     let close = format!("/api/v1/escalations/{id}/close");
-    let r = call(&w.t, &w.koordinator, "POST", &close, Some(json!({"note": ""}))).await;
+    let r = call(
+        &w.t,
+        &w.koordinator,
+        "POST",
+        &close,
+        Some(json!({"note": ""})),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let r = call(
         &w.t,
@@ -982,7 +1067,8 @@ async fn reconciliation_escalation_and_reply_under_a_percent_encoded_case_key() 
     assert!(diffs[0]["agreed"].is_null());
 
     // The agreed answer: whoever runs the round, not a reviewer of the case.
-    let agreed = json!({"item": "BL.SCR.BEGRUNDELSE", "value": "ja", "note": "Begrundelsen står i notatet"});
+    let agreed =
+        json!({"item": "BL.SCR.BEGRUNDELSE", "value": "ja", "note": "Begrundelsen står i notatet"});
     let r = call(
         &w.t,
         &w.jurist,
@@ -1034,11 +1120,11 @@ async fn reconciliation_escalation_and_reply_under_a_percent_encoded_case_key() 
         StatusCode::OK,
     );
     assert_eq!(r["differences"][0]["agreed"]["value"], "ja");
-    assert_eq!(r["differences"][0]["agreed"]["decided_by_name"], "Karsten Berg");
     assert_eq!(
-        r["replies"][0]["text"],
-        "Begrundelsen blev givet mundtligt"
+        r["differences"][0]["agreed"]["decided_by_name"],
+        "Karsten Berg"
     );
+    assert_eq!(r["replies"][0]["text"], "Begrundelsen blev givet mundtligt");
     assert_eq!(r["replies"][0]["author_name"], "Rikke Dam");
 
     // An unencoded slash is another path: not found, never another case.
@@ -1055,7 +1141,11 @@ async fn reconciliation_escalation_and_reply_under_a_percent_encoded_case_key() 
         &w.t,
         &w.koordinator,
         "GET",
-        &format!("{}/cases/{}/reconciliation", w.base(), enc("DUBU/S-9999999")),
+        &format!(
+            "{}/cases/{}/reconciliation",
+            w.base(),
+            enc("DUBU/S-9999999")
+        ),
         None,
     )
     .await;
@@ -1120,7 +1210,9 @@ async fn people_outside_the_round_get_403_or_404_on_every_round_endpoint() {
         (
             "PUT",
             format!("/api/v1/reviews/{l1}/answers"),
-            Some(json!({"answers": [{"item": "BL.UND.SYSTEMATISK", "value": "ja", "base_version": 0}]})),
+            Some(
+                json!({"answers": [{"item": "BL.UND.SYSTEMATISK", "value": "ja", "base_version": 0}]}),
+            ),
         ),
         (
             "PUT",
@@ -1192,18 +1284,32 @@ async fn people_outside_the_round_get_403_or_404_on_every_round_endpoint() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert_eq!(
-        w.t.store().round_reviews(w.round).await.expect("reviews").len(),
+        w.t.store()
+            .round_reviews(w.round)
+            .await
+            .expect("reviews")
+            .len(),
         before.len()
     );
-    let after = w.t.store().review(l1.parse().expect("id")).await.expect("review");
-    assert_eq!(after.version, before.iter().find(|r| r.id.to_string() == l1).expect("l1").version);
+    let after =
+        w.t.store()
+            .review(l1.parse().expect("id"))
+            .await
+            .expect("review");
+    assert_eq!(
+        after.version,
+        before
+            .iter()
+            .find(|r| r.id.to_string() == l1)
+            .expect("l1")
+            .version
+    );
     // Each refusal is in the audit log.
-    let denied = w
-        .t
-        .audit_actions()
-        .await
-        .into_iter()
-        .filter(|a| a == "access_denied")
-        .count();
+    let denied =
+        w.t.audit_actions()
+            .await
+            .into_iter()
+            .filter(|a| a == "access.denied")
+            .count();
     assert!(denied >= 3 * endpoints.len(), "{denied} denials logged");
 }

@@ -116,6 +116,28 @@ fn expected(route: &str, who: Who) -> StatusCode {
             page_cases(who, S::OK)
         }
         "POST /samples" => page_cases(who, S::SEE_OTHER),
+        // Rounds over the API: planning and steering for leaders and coordinators; the ids
+        // asked for do not exist, so whoever passes the policy gets 404.
+        "GET /api/v1/rounds" => api_planner(who, S::OK),
+        "POST /api/v1/rounds" => api_planner(who, S::CREATED),
+        "GET /api/v1/rounds/{id}"
+        | "PUT /api/v1/rounds/{id}/plan"
+        | "POST /api/v1/rounds/{id}/sample"
+        | "POST /api/v1/rounds/{id}/state"
+        | "POST /api/v1/rounds/{id}/assign"
+        | "POST /api/v1/rounds/{id}/reassign"
+        | "GET /api/v1/rounds/{id}/reviews"
+        | "POST /api/v1/rounds/{id}/cases/{case_key}/agreed"
+        | "POST /api/v1/reviews/{id}/reopen" => api_planner(who, S::NOT_FOUND),
+        // Reviewing: leaders, coordinators, caseworkers and lawyers.
+        "GET /api/v1/reviews/{id}"
+        | "PUT /api/v1/reviews/{id}/answers"
+        | "PUT /api/v1/reviews/{id}/sections/{key}"
+        | "POST /api/v1/reviews/{id}/submit"
+        | "POST /api/v1/reviews/{id}/escalations"
+        | "POST /api/v1/escalations/{id}/close"
+        | "GET /api/v1/rounds/{id}/cases/{case_key}/reconciliation"
+        | "POST /api/v1/rounds/{id}/cases/{case_key}/replies" => api_reviewer(who, S::NOT_FOUND),
         other => panic!("route {other} has no expectation"),
     }
 }
@@ -140,6 +162,22 @@ fn page_cases(who: Who, ok: StatusCode) -> StatusCode {
     }
 }
 
+fn api_planner(who: Who, ok: StatusCode) -> StatusCode {
+    match who {
+        Who::Anonymous => StatusCode::UNAUTHORIZED,
+        Who::User("leder" | "koordinator") => ok,
+        _ => StatusCode::FORBIDDEN,
+    }
+}
+
+fn api_reviewer(who: Who, ok: StatusCode) -> StatusCode {
+    match who {
+        Who::Anonymous => StatusCode::UNAUTHORIZED,
+        Who::User("leder" | "koordinator" | "raadgiver" | "jurist") => ok,
+        _ => StatusCode::FORBIDDEN,
+    }
+}
+
 fn api_manager(who: Who, ok: StatusCode) -> StatusCode {
     match who {
         Who::Anonymous => StatusCode::UNAUTHORIZED,
@@ -154,6 +192,14 @@ async fn every_role_gets_exactly_what_the_policy_allows() {
     let parent = t.unit_id("Myndighed Børn og Unge").await;
     let target = t.user_id("raadgiver").await;
     let team_syd = t.unit_id("Team Syd").await;
+    let tv = t
+        .store()
+        .template("BL-OVERORDNET")
+        .await
+        .expect("template")
+        .latest_published()
+        .expect("published")
+        .id;
     let mut whos = vec![Who::Anonymous];
     whos.extend(DEMO_USERS.iter().map(|u| Who::User(u)));
     let mut failures = Vec::new();
@@ -426,6 +472,123 @@ async fn every_role_gets_exactly_what_the_policy_allows() {
             )
             .await;
         check("POST /samples", r.status, &r.body);
+
+        // Rounds and reviews over the API, on ids that do not exist.
+        let r = t.api("GET", "/api/v1/rounds", tok, None).await;
+        check("GET /api/v1/rounds", r.status, &r.body);
+        let plan = r#"{"kind": "broad", "level_sizes": [40], "reference_date": "2026-11-01", "look_back_months": 12}"#;
+        let round_body =
+            format!(r#"{{"name": "Runde {i}", "template_version": "{tv}", "plan": {plan}}}"#);
+        let r = t
+            .api("POST", "/api/v1/rounds", tok, Some(&round_body))
+            .await;
+        check("POST /api/v1/rounds", r.status, &r.body);
+        let nobody = uuid::Uuid::now_v7();
+        let rnd = format!("/api/v1/rounds/{nobody}");
+        let rev = format!("/api/v1/reviews/{nobody}");
+        let case = format!("{rnd}/cases/DUBU%2FS-0000012");
+        let plan_body = format!(r#"{{"name": "X", "plan": {plan}}}"#);
+        let sample_body = format!(r#"{{"sample_id": "{nobody}"}}"#);
+        let reassign_body = format!(r#"{{"reviews": ["{nobody}"], "reviewer": "{target}"}}"#);
+        for (method, path, route, body) in [
+            ("GET", rnd.clone(), "GET /api/v1/rounds/{id}", None),
+            (
+                "PUT",
+                format!("{rnd}/plan"),
+                "PUT /api/v1/rounds/{id}/plan",
+                Some(plan_body.as_str()),
+            ),
+            (
+                "POST",
+                format!("{rnd}/sample"),
+                "POST /api/v1/rounds/{id}/sample",
+                Some(sample_body.as_str()),
+            ),
+            (
+                "POST",
+                format!("{rnd}/state"),
+                "POST /api/v1/rounds/{id}/state",
+                Some(r#"{"to": "sampled"}"#),
+            ),
+            (
+                "POST",
+                format!("{rnd}/assign"),
+                "POST /api/v1/rounds/{id}/assign",
+                Some(r#"{"level": 1}"#),
+            ),
+            (
+                "POST",
+                format!("{rnd}/reassign"),
+                "POST /api/v1/rounds/{id}/reassign",
+                Some(reassign_body.as_str()),
+            ),
+            (
+                "GET",
+                format!("{rnd}/reviews"),
+                "GET /api/v1/rounds/{id}/reviews",
+                None,
+            ),
+            (
+                "POST",
+                format!("{case}/agreed"),
+                "POST /api/v1/rounds/{id}/cases/{case_key}/agreed",
+                Some(r#"{"item": "BL.UND.SYSTEMATISK", "value": "ja", "note": "x"}"#),
+            ),
+            (
+                "GET",
+                format!("{case}/reconciliation"),
+                "GET /api/v1/rounds/{id}/cases/{case_key}/reconciliation",
+                None,
+            ),
+            (
+                "POST",
+                format!("{case}/replies"),
+                "POST /api/v1/rounds/{id}/cases/{case_key}/replies",
+                Some(r#"{"text": "x"}"#),
+            ),
+            ("GET", rev.clone(), "GET /api/v1/reviews/{id}", None),
+            (
+                "PUT",
+                format!("{rev}/answers"),
+                "PUT /api/v1/reviews/{id}/answers",
+                Some(
+                    r#"{"answers": [{"item": "BL.UND.SYSTEMATISK", "value": "ja", "base_version": 0}]}"#,
+                ),
+            ),
+            (
+                "PUT",
+                format!("{rev}/sections/DOKUMENTATION"),
+                "PUT /api/v1/reviews/{id}/sections/{key}",
+                Some(r#"{"reason": "x"}"#),
+            ),
+            (
+                "POST",
+                format!("{rev}/submit"),
+                "POST /api/v1/reviews/{id}/submit",
+                Some(r#"{"version": 1}"#),
+            ),
+            (
+                "POST",
+                format!("{rev}/reopen"),
+                "POST /api/v1/reviews/{id}/reopen",
+                Some(r#"{"reason": "x"}"#),
+            ),
+            (
+                "POST",
+                format!("{rev}/escalations"),
+                "POST /api/v1/reviews/{id}/escalations",
+                Some(r#"{"reason": "x"}"#),
+            ),
+            (
+                "POST",
+                format!("/api/v1/escalations/{nobody}/close"),
+                "POST /api/v1/escalations/{id}/close",
+                Some(r#"{"note": "x"}"#),
+            ),
+        ] {
+            let r = t.api(method, &path, tok, body).await;
+            check(route, r.status, &r.body);
+        }
 
         let mut stranger = Browser::default();
         // a different name each time: the same one would rightly be throttled after five tries

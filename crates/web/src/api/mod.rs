@@ -5,13 +5,14 @@
 mod audit;
 mod me;
 mod org;
+mod rounds;
 mod templates;
 
 use crate::ctx::Ctx;
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::{FromRequest, Request, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
@@ -71,7 +72,25 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(templates::edit_version))
         .routes(routes!(templates::preview))
         .routes(routes!(templates::version_action))
-        .routes(routes!(templates::search_items));
+        .routes(routes!(templates::search_items))
+        .routes(routes!(rounds::list_rounds, rounds::create_round))
+        .routes(routes!(rounds::get_round))
+        .routes(routes!(rounds::update_plan))
+        .routes(routes!(rounds::attach_sample))
+        .routes(routes!(rounds::change_state))
+        .routes(routes!(rounds::assign))
+        .routes(routes!(rounds::reassign))
+        .routes(routes!(rounds::list_reviews))
+        .routes(routes!(rounds::get_review))
+        .routes(routes!(rounds::save_answers))
+        .routes(routes!(rounds::mark_section))
+        .routes(routes!(rounds::submit_review))
+        .routes(routes!(rounds::reopen_review))
+        .routes(routes!(rounds::escalate))
+        .routes(routes!(rounds::close_escalation))
+        .routes(routes!(rounds::reconciliation))
+        .routes(routes!(rounds::record_agreed))
+        .routes(routes!(rounds::add_reply));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .route("/api/v1/openapi.json", get(openapi_json))
@@ -108,6 +127,31 @@ pub struct ProblemField {
     pub detail: String,
 }
 
+/// The standard members of a problem whose `detail` is the catalogue text of `key`, for
+/// answers that carry extension members as well (RFC 9457, section 3.2).
+pub fn problem_details(ctx: &Ctx, status: StatusCode, key: &str) -> ProblemDetails {
+    ProblemDetails {
+        kind: "about:blank".into(),
+        title: status.canonical_reason().unwrap_or("Error").into(),
+        status: status.as_u16(),
+        detail: ctx.tr().t(key),
+        instance: ctx.path.clone(),
+        request_id: ctx.request_id.clone(),
+        errors: vec![],
+    }
+}
+
+/// A problem body (standard members and extensions) as application/problem+json.
+pub fn problem_json(status: StatusCode, body: &impl Serialize) -> Response {
+    let json = serde_json::to_string(body).unwrap_or_else(|_| "{}".into());
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        json,
+    )
+        .into_response()
+}
+
 pub fn problem(ctx: &Ctx, err: &AppError) -> Response {
     let tr = ctx.tr();
     let status = err.status();
@@ -138,21 +182,10 @@ pub fn problem(ctx: &Ctx, err: &AppError) -> Response {
         _ => vec![],
     };
     let body = ProblemDetails {
-        kind: "about:blank".into(),
-        title: status.canonical_reason().unwrap_or("Error").into(),
-        status: status.as_u16(),
-        detail: tr.t(err.problem_key()),
-        instance: ctx.path.clone(),
-        request_id: ctx.request_id.clone(),
         errors,
+        ..problem_details(ctx, status, err.problem_key())
     };
-    let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
-    let mut res = (
-        status,
-        [(header::CONTENT_TYPE, "application/problem+json")],
-        json,
-    )
-        .into_response();
+    let mut res = problem_json(status, &body);
     if matches!(err, AppError::Unauthenticated) {
         res.headers_mut().insert(
             header::WWW_AUTHENTICATE,
