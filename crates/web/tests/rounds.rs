@@ -609,3 +609,67 @@ async fn a_section_marked_not_relevant_hides_its_questions_and_an_escalation_rea
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].owner_name.as_deref(), Some("Lise Holm"));
 }
+
+#[tokio::test]
+async fn round_pages_answer_by_role() {
+    let t = TestApp::with_templates().await;
+    let round = running_round(&t).await;
+    let review = round.reviews.values().next().copied().expect("a review");
+    let pages = [
+        "/rounds".to_owned(),
+        "/rounds/new".to_owned(),
+        format!("/rounds/{}", round.id),
+        "/reviews".to_owned(),
+        format!("/reviews/{review}"),
+    ];
+    // Who may open each page: planners (leder, koordinator) all; reviewers only their tasks.
+    for (user, allowed) in [
+        ("leder", [true, true, true, true, true]),
+        ("koordinator", [true, true, true, true, true]),
+        ("jurist", [false, false, false, true, true]),
+        ("udvalg", [false, false, false, false, false]),
+        ("admin", [false, false, false, false, false]),
+        ("panel", [false, false, false, false, false]),
+    ] {
+        let mut b = t.login(user).await;
+        for (path, ok) in pages.iter().zip(allowed) {
+            let r = t.get(&mut b, path).await;
+            if ok {
+                assert_eq!(r.status, StatusCode::OK, "{user} {path}");
+            } else {
+                assert!(
+                    [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&r.status),
+                    "{user} {path}: {}",
+                    r.status
+                );
+            }
+        }
+    }
+    // A caseworker sees the review of their own case only (and not the round).
+    let mut rg = t.login("raadgiver").await;
+    let own = round.reviews[&("DUBU/N-100".to_owned(), 1)];
+    let other = round.reviews[&("DUBU/N-000".to_owned(), 1)];
+    assert_eq!(
+        t.get(&mut rg, &format!("/reviews/{own}")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        t.get(&mut rg, &format!("/reviews/{other}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.get(&mut rg, &format!("/rounds/{}", round.id))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // Nobody signed in is sent to sign in.
+    let mut anon = Browser::default();
+    for path in &pages {
+        assert_eq!(
+            t.get(&mut anon, path).await.status,
+            StatusCode::SEE_OTHER,
+            "{path}"
+        );
+    }
+}
