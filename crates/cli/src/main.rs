@@ -2,12 +2,16 @@
 //! live here; each subcommand parses its arguments and calls the crates that own the work.
 
 mod admin;
+mod answers;
 mod bench;
 mod bench_import;
 mod config;
+mod demo_rounds;
 mod import;
+mod round;
 mod sample;
 mod serve;
+mod table;
 mod templates;
 
 use clap::{Parser, Subcommand};
@@ -27,7 +31,8 @@ enum Command {
     Serve(config::ServeArgs),
     /// Run database migrations and exit.
     Migrate(config::DbArgs),
-    /// Create the demo municipality "Demo Kommune" with one user per role (password: demo), then serve.
+    /// Create the demo municipality "Demo Kommune" with one user per role (password: demo), a
+    /// made-up case register and two rounds (one finished, one under way), then serve.
     Demo {
         #[command(flatten)]
         serve: config::ServeArgs,
@@ -52,6 +57,12 @@ enum Command {
     /// List, export and import question frameworks (templates).
     #[command(subcommand)]
     Template(templates::TemplateCommand),
+    /// Show rounds (tilsynsrunder): plan, progress per level and plan checks.
+    #[command(subcommand)]
+    Round(round::RoundCommand),
+    /// Load answers given outside tilsyn into a round's reviews.
+    #[command(subcommand)]
+    Answers(answers::AnswersCommand),
     /// Measure sign-in and page throughput on loopback (bounded in time and requests).
     Bench(bench::BenchArgs),
 }
@@ -114,6 +125,8 @@ fn main() -> ExitCode {
             Command::Template(c) => templates::run(c).await,
             Command::Import(c) => import::run(c).await,
             Command::Sample(a) => sample::run(a).await,
+            Command::Round(c) => round::run(c).await,
+            Command::Answers(c) => answers::run(c).await,
             Command::Bench(args) => bench::run(args).await,
         }
     });

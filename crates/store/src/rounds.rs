@@ -384,7 +384,7 @@ impl Store {
             .collect())
     }
 
-    /// Rounds created in a calendar year whose scope shares a unit with `scope` (for the
+    /// Rounds whose reference date is in a calendar year and whose scope shares a unit with `scope` (for the
     /// "two rounds a year" check), not counting `except`.
     pub async fn rounds_in_year(
         &self,
@@ -392,18 +392,21 @@ impl Store {
         scope: &[String],
         except: Uuid,
     ) -> Result<usize, StoreError> {
-        let rows: Vec<(Uuid, String, Ts)> = on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT id, scope, created_at FROM rounds WHERE id <> $1")
+        let rows: Vec<(Uuid, String, String)> = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT id, scope, plan FROM rounds WHERE id <> $1")
             .bind(except).fetch_all(pool).await)?;
         let mine: std::collections::BTreeSet<String> =
             scope.iter().map(|s| s.to_lowercase()).collect();
         let mut n = 0;
-        for (_, s, at) in rows {
+        for (_, s, plan) in rows {
             let theirs: Vec<String> = decode(&s)?;
+            // A round belongs to the year of its reference date (a round planned in December
+            // for the spring counts in the spring's year).
+            let plan: RoundPlan = decode(&plan)?;
             let overlaps = mine.is_empty()
                 || theirs.is_empty()
                 || theirs.iter().any(|u| mine.contains(&u.to_lowercase()));
-            if overlaps && chrono::Datelike::year(&at.0) == year {
+            if overlaps && chrono::Datelike::year(&plan.reference_date) == year {
                 n += 1;
             }
         }
@@ -1128,7 +1131,7 @@ impl Store {
                 answers += 1;
             }
             on_tx!(&mut tx, conn => sqlx::query(
-                "UPDATE reviews SET reviewer_id = $2, status = 'submitted', submitted_at = $3, answered = $4, applicable = $5, \
+                "UPDATE reviews SET reviewer_id = COALESCE($2, reviewer_id), status = 'submitted', submitted_at = $3, answered = $4, applicable = $5, \
                  version = version + 1, updated_at = $3 WHERE id = $1")
                 .bind(id).bind(r.reviewer.map(|u| u.0)).bind(now)
                 .bind(i64::try_from(r.progress.answered).unwrap_or(0))
