@@ -1030,7 +1030,10 @@ pub async fn tasks(
         .into_iter()
         .map(|t| {
             let r = t.review;
-            total = total + r.progress;
+            // The overall figure is the work under way: rounds still being reviewed.
+            if t.round_state == RoundState::Reviewing {
+                total = total + r.progress;
+            }
             TaskLine {
                 href: format!("/reviews/{}", r.id),
                 round: t.round_name,
@@ -1212,6 +1215,7 @@ async fn review_page(
         .tasks_of(who.user.id)
         .await?
         .iter()
+        .filter(|t| t.round_state == RoundState::Reviewing)
         .fold(Progress::default(), |acc, t| acc + t.review.progress);
     if v.may_read {
         form.answered = v.progress().answered;
