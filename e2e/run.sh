@@ -6,7 +6,8 @@
 #   bash e2e/run.sh                      # uses target/debug/tilsyn (or $CARGO_TARGET_DIR/debug)
 #   TILSYN_BIN=target/release/tilsyn bash e2e/run.sh
 #
-# Env: TILSYN_BIN (binary, relative to the repo root or absolute), SHOTS (screenshot dir,
+# Env: TILSYN_BIN (binary, relative to the repo root or absolute; exported to the tests, which
+# start a second server of their own for the kill test), SHOTS (screenshot dir,
 # default e2e/out), E2E_KEEP=1 (keep the temp dir with the database and server log).
 set -euo pipefail
 
@@ -41,6 +42,8 @@ fi
 TILSYN_BIN="${TILSYN_BIN:-${CARGO_TARGET_DIR:-target}/debug/tilsyn}"
 case "$TILSYN_BIN" in /*) ;; *) TILSYN_BIN="$ROOT/$TILSYN_BIN" ;; esac
 [ -x "$TILSYN_BIN" ] || die "server binary $TILSYN_BIN not found (build it: cargo build)"
+# The rounds suite starts a server of its own (the kill test) from the same binary.
+export TILSYN_BIN
 
 # 4. Start `tilsyn demo` on a free port with a fresh database.
 TMP="$(mktemp -d -t tilsyn-e2e.XXXXXX)"

@@ -12,3 +12,4 @@ import './forbidden.suite.mjs';
 import './language.suite.mjs';
 import './templates.suite.mjs';
 import './cases.suite.mjs';
+import './rounds.suite.mjs';

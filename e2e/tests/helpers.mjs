@@ -68,12 +68,13 @@ after(async () => {
 
 /**
  * A fresh context + page. The page records console errors, failed requests and uncaught
- * page errors in `page.problems` so a failing test can print them.
+ * page errors in `page.problems` so a failing test can print them. `baseURL` defaults to the
+ * server run.sh started (a test that starts its own server passes that one's).
  */
-export async function newPage() {
+export async function newPage({ baseURL = BASE_URL } = {}) {
   const b = await browser();
   const context = await b.newContext({
-    baseURL: BASE_URL,
+    baseURL,
     viewport: { width: 1280, height: 900 },
     locale: 'da-DK',
   });
