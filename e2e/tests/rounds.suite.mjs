@@ -550,15 +550,14 @@ describe('rounds: a thematic round from plan to reconciliation', () => {
       await answer(page, items[0].key, 'lav', L1_REMARK);
       await answer(page, items[1].key, 'hoej');
       await answer(page, items[2].key, 'nogen');
-      // The live progress after an autosave ("3 af 9 besvaret") is worded unlike the page's
-      // own ("Besvaret 3 af 9 relevante spørgsmål …"); both must count three.
-      assert.match(squash(await page.locator('#review-progress').textContent()), /(^| )3 af \d+ /);
+      // The live progress after an autosave uses the page's own words.
+      assert.match(squash(await page.locator('#review-progress').textContent()), /^3 af \d+ besvaret/);
       await shot(page, 'review-editable');
       await expectNoRawKeys(page, 'review-editable');
       await expectAxeClean(page, 'the review page (editable)');
 
       await page.reload();
-      assert.match(squash(await page.locator('#review-progress').textContent()), /^Besvaret 3 af \d+/);
+      assert.match(squash(await page.locator('#review-progress').textContent()), /^3 af \d+ besvaret/);
       const reloaded = await reviewItems(page);
       assert.equal(reloaded[0].value, 'lav', 'the first answer is not kept over a reload');
       assert.equal(reloaded[0].remark, L1_REMARK, 'the remark is not kept over a reload');
@@ -615,7 +614,7 @@ describe('rounds: a thematic round from plan to reconciliation', () => {
       assert.deepEqual(items.filter((i) => i.value !== null).map((i) => i.key), [], 'level 2 starts with answers');
       assert.ok(!(await mainText(page)).includes(L1_REMARK), 'level 2 shows level 1\'s remark');
       assert.ok(!(await mainText(page)).includes('Lise Holm'), 'level 2 names the level-1 reviewer');
-      assert.match(squash(await page.locator('#review-progress').textContent()), /^Besvaret 0 af/);
+      assert.match(squash(await page.locator('#review-progress').textContent()), /^0 af \d+ besvaret/);
 
       // The level-1 review itself: the blinded note, no answers.
       resp = await page.goto(R.main.l1);
@@ -901,13 +900,10 @@ describe('rounds: two tabs of the same reviewer save the same question', () => {
       const conflict = b.page.locator(`[id="item-${item}"] .conflict`);
       await conflict.waitFor();
       const text = squash(await conflict.textContent());
-      assert.match(text, /^Karsten Berg gemte et andet svar .*«nogen»/, `the conflict message: ${text}`);
-      if (/«nogen»/.test(text)) {
-        t.diagnostic(`the conflict message shows the stored code «nogen», not the label «${LABEL.nogen}»: ${text}`);
-      }
-      if (await radio(b.page, item, 'hoej').isChecked()) {
-        t.diagnostic('after an autosave conflict tab B still shows its own answer checked, though the message says the page now shows the other one');
-      }
+      assert.match(text, new RegExp(`^Karsten Berg gemte et andet svar .*«${LABEL.nogen}»`), `the conflict message: ${text}`);
+      // The page now shows the other answer, as the message says.
+      assert.ok(await radio(b.page, item, 'nogen').isChecked(), 'the other answer is shown after a conflict');
+      assert.ok(!(await radio(b.page, item, 'hoej').isChecked()));
       await shot(b.page, 'review-conflict');
       await expectNoRawKeys(b.page, 'review-conflict');
       await expectAxeClean(b.page, 'the review page (autosave conflict)');

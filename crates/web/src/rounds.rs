@@ -296,14 +296,16 @@ pub async fn change_state(store: &Store, ctx: &Ctx, id: Uuid, to: RoundState) ->
     if !round.state.may_become(to) {
         return Err(AppError::Conflict("round-state-step"));
     }
+    // A round gets its cases by attaching a sample, never by a bare state change.
+    if to == RoundState::Sampled {
+        return Err(AppError::Conflict("round-attach-first"));
+    }
     if to == RoundState::Reviewing {
-        let unassigned = store
-            .round_reviews(id)
-            .await?
-            .iter()
-            .filter(|r| r.reviewer.is_none())
-            .count();
-        if unassigned > 0 {
+        let reviews = store.round_reviews(id).await?;
+        if reviews.is_empty() {
+            return Err(AppError::Conflict("round-attach-first"));
+        }
+        if reviews.iter().any(|r| r.reviewer.is_none()) {
             return Err(AppError::Conflict("round-unassigned-left"));
         }
     }

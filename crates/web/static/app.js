@@ -98,6 +98,13 @@
           box.querySelector("fieldset").insertBefore(p, box.querySelector("fieldset").children[1]);
         }
         p.textContent = c.message;
+        // Show the other answer, as the message says; choosing again and saving keeps yours.
+        var radios = box.querySelectorAll("input[type=radio]");
+        for (var i = 0; i < radios.length; i++) radios[i].checked = radios[i].value === c.value;
+        var typed = box.querySelector("[name='a." + c.item + "']:not([type=radio])");
+        if (typed) typed.value = c.value;
+        var remark = box.querySelector("[name='r." + c.item + "']");
+        if (remark) remark.value = c.remark || "";
         // Taking the newer version as the base: saving again now means "mine counts".
         var v = form.querySelector("input[name='v." + c.item + "']");
         if (v) v.value = c.version;

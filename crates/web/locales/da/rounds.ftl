@@ -238,3 +238,4 @@ dashboard-overdue = { $count ->
    *[other] { $count } gennemgange har overskredet fristen.
 }
 dashboard-more-tasks = Se alle dine gennemgange ({ $count } flere)
+round-attach-first = Runden får sine sager ved at vælge en stikprøve. Vælg stikprøven først.

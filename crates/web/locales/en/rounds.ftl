@@ -238,3 +238,4 @@ dashboard-overdue = { $count ->
    *[other] { $count } reviews are past their due date.
 }
 dashboard-more-tasks = See all your reviews ({ $count } more)
+round-attach-first = A round gets its cases by choosing a sample. Choose the sample first.

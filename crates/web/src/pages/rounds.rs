@@ -69,7 +69,9 @@ fn warning_text(tr: Tr, w: &PlanWarning) -> String {
             ],
         ),
         PlanWarning::WorkingGroupSize { members } => tr.t1(w.key(), "members", members.to_string()),
-        PlanWarning::WorkingGroupLacks { role } => tr.t1(w.key(), "role", tr.t(role.label_key())),
+        PlanWarning::WorkingGroupLacks { role } => {
+            tr.t1(w.key(), "role", tr.t(role.label_key()).to_lowercase())
+        }
         PlanWarning::NoTheme => tr.t(w.key()),
     }
 }
@@ -737,6 +739,7 @@ async fn round_page(
         .state
         .next()
         .iter()
+        .filter(|s| **s != RoundState::Sampled)
         .map(|s| (s.code().to_owned(), tr.t(&format!("round-to-{}", s.code()))))
         .collect();
     let scope = case_scope(&who.subject, &who.tree);
@@ -1095,6 +1098,8 @@ struct ReviewPage {
     blinded: bool,
     version: i64,
     form: FormView,
+    /// The same words the autosave answer uses, so the text does not change on save.
+    progress: String,
     reviewer: String,
     can_reopen: bool,
     case_href: String,
@@ -1241,6 +1246,13 @@ async fn review_page(
         can_edit: v.can_edit,
         blinded: !v.may_read,
         version: v.review.version,
+        progress: progress_text(
+            tr,
+            Progress {
+                answered: form.answered,
+                applicable: form.applicable,
+            },
+        ),
         form,
         reviewer: v
             .review
@@ -1290,10 +1302,36 @@ fn changes_from(p: &Pairs) -> Vec<AnswerChange> {
         .collect()
 }
 
-fn conflict_texts(tr: Tr, out: &SaveOutcome) -> BTreeMap<String, String> {
-    out.conflicts
+/// The conflict message per item, naming the other answer by its label.
+async fn conflict_texts(
+    state: &AppState,
+    tr: Tr,
+    review: Uuid,
+    out: &SaveOutcome,
+) -> AppResult<BTreeMap<String, String>> {
+    if out.conflicts.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let round = state
+        .store
+        .round(state.store.review(review).await?.round_id)
+        .await?;
+    let content = state
+        .contents
+        .get(&state.store, round.template_version_id)
+        .await?;
+    let en = tr.0 == crate::i18n::Lang::En;
+    Ok(out
+        .conflicts
         .iter()
         .map(|c| {
+            let code = &c.theirs.entry.value;
+            let label = content
+                .item(&c.item)
+                .and_then(|i| content.scale(&i.scale))
+                .and_then(|s| s.point(code))
+                .map(|p| p.label.get(en).to_owned())
+                .unwrap_or_else(|| code.clone());
             (
                 c.item.clone(),
                 tr.targs(
@@ -1301,12 +1339,12 @@ fn conflict_texts(tr: Tr, out: &SaveOutcome) -> BTreeMap<String, String> {
                     &[
                         ("name", c.theirs.updated_by_name.clone().unwrap_or_default()),
                         ("at", crate::usecases::danish_time(c.theirs.updated_at)),
-                        ("value", c.theirs.entry.value.clone()),
+                        ("value", label),
                     ],
                 ),
             )
         })
-        .collect()
+        .collect())
 }
 
 /// A plain form post: save, then either back to the form or on to submit.
@@ -1329,7 +1367,7 @@ pub async fn save_review(
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Ok(out) if !out.conflicts.is_empty() => {
-            let conflicts = conflict_texts(tr, &out);
+            let conflicts = conflict_texts(&state, tr, id, &out).await?;
             let errors = vec![FieldMsg {
                 field: "review-form".into(),
                 message: tr.t1("review-conflicts", "count", out.conflicts.len()),
@@ -1414,7 +1452,7 @@ pub async fn autosave(
         )
             .into_response()),
         Ok(out) => {
-            let conflicts = conflict_texts(tr, &out);
+            let conflicts = conflict_texts(&state, tr, id, &out).await?;
             let body = serde_json::json!({
                 "saved": out.saved.iter().map(|(k, v)| (k.clone(), *v)).collect::<BTreeMap<_, _>>(),
                 "conflicts": out.conflicts.iter().map(|c| serde_json::json!({
