@@ -1,7 +1,8 @@
 //! `tilsyn bench`: starts tilsyn in-process on loopback with the demo data and measures
 //! throughput and latency of /healthz, the dashboard and sign-in, each for a bounded time and
 //! number of requests. Only 127.0.0.1 is ever contacted. `tilsyn bench import` (in
-//! [`crate::bench_import`]) measures importing and sampling a synthetic case extract instead.
+//! [`crate::bench_import`]) measures importing and sampling a synthetic case extract instead;
+//! `tilsyn bench review` ([`crate::bench_review`]) the review form and its autosave.
 
 use crate::CliError;
 use clap::Args;
@@ -128,7 +129,7 @@ async fn one_connection(
     lat
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -181,7 +182,7 @@ async fn run_scenario(
 }
 
 /// GET /login for the CSRF cookie, then POST the form; returns (csrf cookie, session cookie).
-async fn sign_in(addr: SocketAddr, user: &str) -> Result<(String, String), CliError> {
+pub(crate) async fn sign_in(addr: SocketAddr, user: &str) -> Result<(String, String), CliError> {
     let fail = |m: String| CliError::Runtime(format!("bench sign-in: {m}"));
     let stream = tokio::net::TcpStream::connect(addr)
         .await
@@ -224,6 +225,9 @@ async fn sign_in(addr: SocketAddr, user: &str) -> Result<(String, String), CliEr
         )
         .body(Full::new(Bytes::from(body)))
         .map_err(|e| fail(e.to_string()))?;
+    // The connection takes the next request only once it is ready again; sending earlier
+    // fails now and then with "operation was canceled".
+    sender.ready().await.map_err(|e| fail(e.to_string()))?;
     let res = sender
         .send_request(req)
         .await
@@ -299,8 +303,10 @@ pub async fn measure(store: Store, args: &BenchArgs) -> Result<Vec<ScenarioResul
 }
 
 pub async fn run(args: BenchArgs) -> Result<(), CliError> {
-    if let Some(BenchCommand::Import(a)) = args.command {
-        return crate::bench_import::run(a).await;
+    match args.command {
+        Some(BenchCommand::Import(a)) => return crate::bench_import::run(a).await,
+        Some(BenchCommand::Review(a)) => return crate::bench_review::run(a).await,
+        None => {}
     }
     let tmp =
         std::env::temp_dir().join(format!("tilsyn-bench-{}.db", uuid::Uuid::now_v7().simple()));

@@ -33,6 +33,9 @@ pub enum BenchCommand {
     /// Time `tilsyn import cases` and `sqlite3 .import` on a synthetic extract, then loading
     /// the register and a stratified draw of 150 + 75 cases from it.
     Import(BenchImportArgs),
+    /// Time opening the review form and autosaving answers over HTTP: one client on the
+    /// standard and on a generated 1,200-question template, then 100 reviewers at once.
+    Review(crate::bench_review::BenchReviewArgs),
 }
 
 #[derive(Args, Clone, Debug)]

@@ -5,6 +5,7 @@ mod admin;
 mod answers;
 mod bench;
 mod bench_import;
+mod bench_review;
 mod config;
 mod demo_rounds;
 mod import;

@@ -689,15 +689,13 @@ impl Store {
             Some("open") => {}
             Some(_) => return tx.fail(StoreError::Conflict("review-submitted")).await,
         }
-        let mut stored = load_answers(&mut tx, review).await?;
+        let mut stored = load_entries(&mut tx, review).await?;
         let mut out = SaveOutcome::default();
         let now = Ts::now();
         for c in changes {
             let current = stored.get(&c.item);
-            let same = current.is_some_and(|s| {
-                s.entry.value == c.value
-                    && s.entry.remark == c.remark
-                    && s.entry.override_reason == c.override_reason
+            let same = current.is_some_and(|(e, _)| {
+                e.value == c.value && e.remark == c.remark && e.override_reason == c.override_reason
             }) || (current.is_none()
                 && c.value.is_empty()
                 && c.remark.is_empty()
@@ -705,13 +703,21 @@ impl Store {
             if same {
                 continue;
             }
-            let version = current.map(|s| s.version).unwrap_or(0);
+            let version = current.map(|(_, v)| *v).unwrap_or(0);
             if version != c.base_version {
-                if let Some(s) = current {
-                    out.conflicts.push(SaveConflict {
-                        item: c.item.clone(),
-                        theirs: s.clone(),
-                    });
+                if current.is_some() {
+                    // Who saved it and when, for the conflict message: read only now.
+                    let sql = format!(
+                        "SELECT {ANSWER_COLS} FROM answers WHERE review_id = $1 AND item_key = $2"
+                    );
+                    let row: Option<AnswerRow> = on_tx!(&mut tx, conn => sqlx::query_as(&sql)
+                        .bind(review).bind(&c.item).fetch_optional(conn).await)?;
+                    if let Some(row) = row {
+                        out.conflicts.push(SaveConflict {
+                            item: c.item.clone(),
+                            theirs: answer_from(row).1,
+                        });
+                    }
                 }
                 continue;
             }
@@ -725,27 +731,23 @@ impl Store {
                 .bind(review).bind(&c.item).bind(&c.value).bind(&c.remark).bind(&c.override_reason)
                 .bind(next).bind(actor.user_id.map(|u| u.0)).bind(by).bind(now)
                 .execute(conn).await.map(|_| ()))?;
-            let prefill = current.and_then(|s| s.entry.prefill.clone());
+            let prefill = current.and_then(|(e, _)| e.prefill.clone());
             stored.insert(
                 c.item.clone(),
-                StoredAnswer {
-                    entry: Entry {
+                (
+                    Entry {
                         value: c.value.clone(),
                         remark: c.remark.clone(),
                         prefill,
                         override_reason: c.override_reason.clone(),
                     },
-                    version: next,
-                    updated_by_name: Some(by.to_owned()),
-                    updated_at: now.0,
-                },
+                    next,
+                ),
             );
             out.saved.push((c.item.clone(), next));
         }
-        let entries: BTreeMap<String, Entry> = stored
-            .iter()
-            .map(|(k, s)| (k.clone(), s.entry.clone()))
-            .collect();
+        let entries: BTreeMap<String, Entry> =
+            stored.into_iter().map(|(k, (e, _))| (k, e)).collect();
         out.progress = progress(&entries);
         let bump = i64::from(!out.saved.is_empty());
         out.review_version = on_tx!(&mut tx, conn => sqlx::query_scalar(
@@ -795,10 +797,10 @@ impl Store {
         } else {
             marks.insert(section.to_owned(), reason.trim().to_owned());
         }
-        let entries: BTreeMap<String, Entry> = load_answers(&mut tx, review)
+        let entries: BTreeMap<String, Entry> = load_entries(&mut tx, review)
             .await?
             .into_iter()
-            .map(|(k, s)| (k, s.entry))
+            .map(|(k, (e, _))| (k, e))
             .collect();
         let p = progress(&entries, &marks);
         on_tx!(&mut tx, conn => sqlx::query(
@@ -1199,12 +1201,31 @@ fn escalation_from(r: EscalationRow) -> Escalation {
     }
 }
 
-async fn load_answers(
+/// A review's answers with their versions, without who saved them when: what a save compares
+/// against and counts. (Decoding the save times of a thousand answers costs more than the rest.)
+async fn load_entries(
     tx: &mut Tx,
     review: Uuid,
-) -> Result<BTreeMap<String, StoredAnswer>, StoreError> {
-    let sql = format!("SELECT {ANSWER_COLS} FROM answers WHERE review_id = $1");
-    let rows: Vec<AnswerRow> =
-        on_tx!(tx, conn => sqlx::query_as(&sql).bind(review).fetch_all(conn).await)?;
-    Ok(rows.into_iter().map(answer_from).collect())
+) -> Result<BTreeMap<String, (Entry, i64)>, StoreError> {
+    type Row = (String, String, String, Option<String>, String, i64);
+    let rows: Vec<Row> = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT item_key, value, remark, prefill, override_reason, version FROM answers WHERE review_id = $1")
+        .bind(review).fetch_all(conn).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.0,
+                (
+                    Entry {
+                        value: r.1,
+                        remark: r.2,
+                        prefill: r.3,
+                        override_reason: r.4,
+                    },
+                    r.5,
+                ),
+            )
+        })
+        .collect())
 }

@@ -423,29 +423,51 @@ impl TemplateContent {
     /// The numbers people see: sections "2", subsections "2.4" (after the section's own
     /// items), items "2.3" or "2.4.1", by key. The one numbering every view and export uses.
     pub fn numbering(&self) -> BTreeMap<String, String> {
-        let mut out = BTreeMap::new();
+        // Gathered in document order and built in one go: a map filled by `insert` costs a
+        // search (long shared key prefixes) per entry. On equal keys the later entry wins, as
+        // it would with `insert`.
+        let mut pairs: Vec<(String, String)> = Vec::with_capacity(
+            self.sections
+                .iter()
+                .map(|s| {
+                    1 + s.items.len() + s.sections.iter().map(|x| 1 + x.items.len()).sum::<usize>()
+                })
+                .sum(),
+        );
+        let child = |parent: &str, n: usize| {
+            use std::fmt::Write;
+            let mut s = String::with_capacity(parent.len() + 4);
+            s.push_str(parent);
+            let _ = write!(s, ".{n}");
+            s
+        };
         for (n, s) in self.sections.iter().enumerate() {
             let top = (n + 1).to_string();
             for (m, i) in s.items.iter().enumerate() {
-                out.insert(i.key.clone(), format!("{top}.{}", m + 1));
+                pairs.push((i.key.clone(), child(&top, m + 1)));
             }
             for (k, sub) in s.sections.iter().enumerate() {
-                let number = format!("{top}.{}", s.items.len() + k + 1);
+                let number = child(&top, s.items.len() + k + 1);
                 for (m, i) in sub.items.iter().enumerate() {
-                    out.insert(i.key.clone(), format!("{number}.{}", m + 1));
+                    pairs.push((i.key.clone(), child(&number, m + 1)));
                 }
-                out.insert(sub.key.clone(), number);
+                pairs.push((sub.key.clone(), number));
             }
-            out.insert(s.key.clone(), top);
+            pairs.push((s.key.clone(), top));
         }
-        out
+        pairs.into_iter().collect()
     }
 
+    /// The first item with this key, in document order.
     pub fn item(&self, key: &str) -> Option<&Item> {
-        self.items()
-            .into_iter()
-            .find(|p| p.item.key == key)
-            .map(|p| p.item)
+        // Without building `items()`: this is asked once per answer saved and per rule shown.
+        self.sections.iter().find_map(|s| {
+            s.items.iter().find(|i| i.key == key).or_else(|| {
+                s.sections
+                    .iter()
+                    .find_map(|sub| sub.items.iter().find(|i| i.key == key))
+            })
+        })
     }
 
     pub fn scale(&self, key: &str) -> Option<&Scale> {

@@ -621,3 +621,48 @@ fn numbering_counts_subsections_after_the_sections_own_items() {
     assert_eq!(n["PLAN"], "3");
     assert_eq!(n["BL.PLAN.UNGEPLAN"], "3.2");
 }
+
+/// The numbering and item lookup as first written: every entry inserted in document order
+/// (a later equal key wins), and the first item in `items()` with the key.
+fn numbering_by_insert(c: &TemplateContent) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (n, s) in c.sections.iter().enumerate() {
+        let top = (n + 1).to_string();
+        for (m, i) in s.items.iter().enumerate() {
+            out.insert(i.key.clone(), format!("{top}.{}", m + 1));
+        }
+        for (k, sub) in s.sections.iter().enumerate() {
+            let number = format!("{top}.{}", s.items.len() + k + 1);
+            for (m, i) in sub.items.iter().enumerate() {
+                out.insert(i.key.clone(), format!("{number}.{}", m + 1));
+            }
+            out.insert(sub.key.clone(), number);
+        }
+        out.insert(s.key.clone(), top);
+    }
+    out
+}
+
+proptest! {
+    #[test]
+    fn numbering_and_item_lookup_match_their_plain_definitions(
+        seed in any::<u64>(),
+        dup in 0usize..8,
+    ) {
+        let mut c = random_template(seed);
+        // Drafts may repeat a key (the checks refuse it only later): an item key again in
+        // another place, and a section key used by an item.
+        let keys: Vec<String> = c.items().iter().map(|p| p.item.key.clone()).collect();
+        let again = keys[dup % keys.len()].clone();
+        let mut twin = item(&again, "grad4");
+        twin.text = Text::new("the twin", "");
+        c.sections.last_mut().unwrap().items.push(twin);
+        let sec = c.sections[0].key.clone();
+        c.sections.last_mut().unwrap().items.push(item(&sec, "ja_nej"));
+        prop_assert_eq!(c.numbering(), numbering_by_insert(&c));
+        for k in keys.iter().chain([&again, &sec, &"NOPE".to_owned()]) {
+            let plain = c.items().into_iter().find(|p| p.item.key == *k).map(|p| p.item);
+            prop_assert_eq!(c.item(k), plain);
+        }
+    }
+}
