@@ -252,19 +252,12 @@ impl Store {
     /// The cases with these keys ("SOURCE/ID"), as the sampler sees them; for showing a
     /// drawn sample without loading the register.
     pub async fn cases_by_keys(&self, keys: &[String]) -> Result<Vec<SampleCase>, StoreError> {
-        let list = serde_json::to_string(keys)
-            .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?;
-        let sql = match &self.db {
-            Db::Sqlite(_) => {
-                "SELECT record FROM cases WHERE source || '/' || external_id IN (SELECT value FROM json_each($1)) ORDER BY source, external_id"
-            }
-            Db::Postgres(_) => {
-                "SELECT record FROM cases WHERE source || '/' || external_id IN (SELECT json_array_elements_text(CAST($1 AS JSON))) ORDER BY source, external_id"
-            }
-        };
-        let rows: Vec<(String,)> = on_db!(&self.db, pool => sqlx::query_as(sql)
-            .bind(&list).fetch_all(pool).await)?;
-        to_sample_cases(rows)
+        Ok(self
+            .case_records(keys)
+            .await?
+            .into_iter()
+            .map(|(_, r)| sample_case(r))
+            .collect())
     }
 
     /// Whole case records by key (`source/external id`), in key order.
@@ -627,17 +620,22 @@ fn to_sample_cases(rows: Vec<(String,)>) -> Result<Vec<SampleCase>, StoreError> 
         .map(|(json,)| {
             let r: CaseRecord = serde_json::from_str(&json)
                 .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?;
-            Ok(SampleCase {
-                key: format!("{}/{}", r.source, r.external_id),
-                case_type: r.case_type,
-                unit: r.unit,
-                area: r.area.map(|a| a.code().to_owned()),
-                caseworker: r.caseworker,
-                start: r.measure_start,
-                end: r.measure_end,
-                last_reviewed: None,
-                attributes: r.attributes,
-            })
+            Ok(sample_case(r))
         })
         .collect()
+}
+
+/// A case as the sampler sees it.
+fn sample_case(r: CaseRecord) -> SampleCase {
+    SampleCase {
+        key: format!("{}/{}", r.source, r.external_id),
+        case_type: r.case_type,
+        unit: r.unit,
+        area: r.area.map(|a| a.code().to_owned()),
+        caseworker: r.caseworker,
+        start: r.measure_start,
+        end: r.measure_end,
+        last_reviewed: None,
+        attributes: r.attributes,
+    }
 }

@@ -1107,7 +1107,7 @@ pub async fn add_reply(
         .await?)
 }
 
-/// Whether `rules` were honoured: used by tests and the round page's summary.
+/// The catalogue keys that describe a round's independence rules, for the round page.
 pub fn rules_text(rules: ReviewRules) -> (&'static str, &'static str) {
     (
         if rules.peer_review {

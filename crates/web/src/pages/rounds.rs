@@ -215,11 +215,6 @@ async fn plan_page(
                 label: format!("{} (v{})", t.title, v.number),
                 selected: chosen_version == v.id.to_string(),
             });
-            if t.kind == tilsyn_domain::template::TemplateKind::ThemeSpots
-                || t.key.contains("NEDSLAG")
-            {
-                continue;
-            }
         }
     }
     // Temanedslag questions of the published templates, to choose from.
@@ -803,7 +798,7 @@ async fn round_page(
             let rs = by_case.get(c.key.as_str()).cloned().unwrap_or_default();
             CaseLine {
                 key: c.key.clone(),
-                href: format!("/rounds/{id}/case?key={}", urlencode(&c.key)),
+                href: format!("/rounds/{id}/case?key={}", urlencoding::encode(&c.key)),
                 case_type: c.record.case_type.clone(),
                 unit: c.record.unit.clone().unwrap_or_default(),
                 complete: !rs.is_empty() && rs.iter().all(|r| r.status == ReviewStatus::Submitted),
@@ -846,23 +841,6 @@ async fn round_page(
         escalations,
         can_edit_plan: matches!(round.state, RoundState::Draft | RoundState::Sampled),
     })
-}
-
-fn urlencode(s: &str) -> String {
-    url_escape(s)
-}
-
-fn url_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(b))
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 fn progress_text(tr: Tr, p: Progress) -> String {
@@ -1262,7 +1240,11 @@ async fn review_page(
         can_reopen: v.standing.runs_round
             && v.review.status == ReviewStatus::Submitted
             && v.round.state != RoundState::Closed,
-        case_href: format!("/rounds/{}/case?key={}", v.round.id, urlencode(&v.case.key)),
+        case_href: format!(
+            "/rounds/{}/case?key={}",
+            v.round.id,
+            urlencoding::encode(&v.case.key)
+        ),
         list_progress: progress_text(tr, mine),
     })
 }
@@ -1284,6 +1266,18 @@ pub async fn show_review(
     )
     .await?;
     Ok(render(&page))
+}
+
+/// The review page again with what was wrong (nothing was changed), as 422.
+async fn review_refused(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Uuid,
+    errors: Vec<FieldMsg>,
+    posted: Option<&Pairs>,
+) -> AppResult<Response> {
+    let page = review_page(state, ctx, id, None, errors, &BTreeMap::new(), posted).await?;
+    Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
 /// The changes a posted form (or an autosave) carries: one per item with a version field.
@@ -1362,9 +1356,7 @@ pub async fn save_review(
                 field: "review-form".into(),
                 message: format!("{}: {}", bad.item, tr.t(bad.problem.key())),
             }];
-            let page =
-                review_page(&state, &ctx, id, None, errors, &BTreeMap::new(), Some(&p)).await?;
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            review_refused(&state, &ctx, id, errors, Some(&p)).await
         }
         Ok(out) if !out.conflicts.is_empty() => {
             let conflicts = conflict_texts(&state, tr, id, &out).await?;
@@ -1398,28 +1390,19 @@ async fn submit_now(state: &AppState, ctx: &Ctx, id: Uuid, version: i64) -> AppR
                 .get(&state.store, round.template_version_id)
                 .await?;
             let numbers = content.numbering();
+            // The summary's links use `field` as the anchor: each goes to its question.
             let errors = problems
                 .iter()
                 .map(|p: &SubmitProblem| FieldMsg {
-                    field: "".into(),
+                    field: format!("item-{}", p.item()).into(),
                     message: format!(
                         "{} {}",
                         numbers.get(p.item()).cloned().unwrap_or_default(),
                         tr.t(p.key())
                     ),
                 })
-                .collect::<Vec<_>>();
-            // Links go to the items (the summary's links use `field` as the anchor).
-            let errors = errors
-                .into_iter()
-                .zip(problems.iter())
-                .map(|(m, p)| FieldMsg {
-                    field: format!("item-{}", p.item()).into(),
-                    message: m.message,
-                })
                 .collect();
-            let page = review_page(state, ctx, id, None, errors, &BTreeMap::new(), None).await?;
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            review_refused(state, ctx, id, errors, None).await
         }
         Err(AppError::Conflict(key)) => {
             let errors = vec![FieldMsg {
@@ -1505,8 +1488,7 @@ pub async fn mark_section(
             field: "review-form".into(),
             message: format!("{}: {}", bad.item, tr.t(bad.problem.key())),
         }];
-        let page = review_page(&state, &ctx, id, None, errors, &BTreeMap::new(), Some(&p)).await?;
-        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        return review_refused(&state, &ctx, id, errors, Some(&p)).await;
     }
     let (section, reason) = match get(&p, "unmark") {
         "" => {
@@ -1517,9 +1499,7 @@ pub async fn mark_section(
                     field: format!("mark-{section}").into(),
                     message: ctx.tr().t("review-err-mark-reason"),
                 }];
-                let page =
-                    review_page(&state, &ctx, id, None, errors, &BTreeMap::new(), None).await?;
-                return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+                return review_refused(&state, &ctx, id, errors, None).await;
             }
             (section, reason)
         }
@@ -1539,8 +1519,7 @@ pub async fn reopen_review(
         Ok(round) => Ok(see_other(&format!("/rounds/{round}"), "review-reopened")),
         Err(AppError::Invalid(problem)) => {
             let errors = field_msgs(ctx.tr(), &problem);
-            let page = review_page(&state, &ctx, id, None, errors, &BTreeMap::new(), None).await?;
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            review_refused(&state, &ctx, id, errors, None).await
         }
         Err(e) => Err(e),
     }
@@ -1558,9 +1537,7 @@ pub async fn escalate(
             Ok(d) => Some(d),
             Err(_) => {
                 let errors = field_msgs(ctx.tr(), &Problem::one("due", "escalation-err-due"));
-                let page =
-                    review_page(&state, &ctx, id, None, errors, &BTreeMap::new(), None).await?;
-                return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+                return review_refused(&state, &ctx, id, errors, None).await;
             }
         },
     };
@@ -1568,8 +1545,7 @@ pub async fn escalate(
         Ok(_) => Ok(see_other(&format!("/reviews/{id}"), "escalation-created")),
         Err(AppError::Invalid(problem)) => {
             let errors = field_msgs(ctx.tr(), &problem);
-            let page = review_page(&state, &ctx, id, None, errors, &BTreeMap::new(), None).await?;
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            review_refused(&state, &ctx, id, errors, None).await
         }
         Err(e) => Err(e),
     }
@@ -1781,7 +1757,7 @@ pub async fn record_agreed(
         get(&p, &format!("note.{item}")),
     )
     .await;
-    let back = format!("/rounds/{id}/case?key={}", urlencode(&key));
+    let back = format!("/rounds/{id}/case?key={}", urlencoding::encode(&key));
     match r {
         Ok(()) => Ok(see_other(&back, "reconcile-saved")),
         Err(AppError::Invalid(problem)) => {
@@ -1808,7 +1784,7 @@ pub async fn add_reply(
     PageForm(p): PageForm<Pairs>,
 ) -> AppResult<Response> {
     let key = get(&p, "key").to_owned();
-    let back = format!("/rounds/{id}/case?key={}", urlencode(&key));
+    let back = format!("/rounds/{id}/case?key={}", urlencoding::encode(&key));
     match uc::add_reply(&state.store, &ctx, id, &key, get(&p, "text")).await {
         Ok(()) => Ok(see_other(&back, "reply-saved")),
         Err(AppError::Invalid(problem)) => {
