@@ -49,10 +49,12 @@ pub enum AuditAction {
     EscalationClosed,
     ReplyAdded,
     AnswersImported,
+    ReportCreated,
+    ResultsViewed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 40] = [
+    pub const ALL: [AuditAction; 42] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginThrottled,
@@ -93,6 +95,8 @@ impl AuditAction {
         AuditAction::EscalationClosed,
         AuditAction::ReplyAdded,
         AuditAction::AnswersImported,
+        AuditAction::ReportCreated,
+        AuditAction::ResultsViewed,
     ];
 
     pub fn code(self) -> &'static str {
@@ -137,6 +141,8 @@ impl AuditAction {
             AuditAction::EscalationClosed => "escalation.closed",
             AuditAction::ReplyAdded => "reply.added",
             AuditAction::AnswersImported => "answers.imported",
+            AuditAction::ReportCreated => "report.created",
+            AuditAction::ResultsViewed => "results.viewed",
         }
     }
 

@@ -1,6 +1,7 @@
 //! The pure core of tilsyn: types that parse instead of validate, and the rules every adapter
 //! calls (who may do what, when a session is alive, when logins are throttled). No IO here.
 
+pub mod analysis;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -8,12 +9,16 @@ pub mod cases;
 pub mod deadline;
 pub mod error;
 pub mod ids;
+pub mod numfmt;
 pub mod org;
 pub mod policy;
+pub mod report;
 pub mod review;
 pub mod role;
 pub mod round;
 pub mod sampling;
+pub mod stats;
+pub mod suppression;
 pub mod template;
 
 pub use error::{FieldError, Problem};

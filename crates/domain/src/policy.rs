@@ -78,6 +78,9 @@ pub enum Action<'a> {
     /// Take part in reviews (the task list, the review form); which reviews, the round's
     /// assignment and [`crate::review::may_read_answers`] say.
     Review,
+    /// Read rounds' results and reports; which rounds and how much, [`reads_results`] and
+    /// [`runs_round`] say.
+    ViewResults,
 }
 
 impl Action<'_> {
@@ -98,6 +101,7 @@ impl Action<'_> {
             Action::DrawSample => "draw_sample",
             Action::PlanRounds => "plan_rounds",
             Action::Review => "review",
+            Action::ViewResults => "view_results",
         }
     }
 }
@@ -185,6 +189,21 @@ impl CaseScope {
 
 /// The case scope of `subject` in `tree`.
 pub fn case_scope(subject: &Subject, tree: &OrgTree) -> CaseScope {
+    scope_of_roles(subject, tree, &CASE_ROLES)
+}
+
+/// The roles that read a round's aggregated results: the people who run rounds, lawyers (they
+/// review) and the committee and management's read-only role.
+const RESULT_ROLES: [Role; 4] = [Role::Leader, Role::Coordinator, Role::Lawyer, Role::Viewer];
+
+/// Whether a person may read a round's aggregated results (small cells hidden, unless they
+/// also run the round): a leader, coordinator, lawyer or viewer whose grants cover the round.
+pub fn reads_results(subject: &Subject, tree: &OrgTree, round_scope: &[String]) -> bool {
+    let mine = scope_of_roles(subject, tree, &RESULT_ROLES);
+    !mine.is_empty() && mine.covers(&CaseScope::from_names(round_scope))
+}
+
+fn scope_of_roles(subject: &Subject, tree: &OrgTree, roles: &[Role]) -> CaseScope {
     let mut scope = CaseScope::default();
     if subject.disabled {
         return scope;
@@ -192,7 +211,7 @@ pub fn case_scope(subject: &Subject, tree: &OrgTree) -> CaseScope {
     let grants: Vec<&UnitPath> = subject
         .grants
         .iter()
-        .filter(|(r, _)| CASE_ROLES.contains(r))
+        .filter(|(r, _)| roles.contains(r))
         .map(|(_, u)| u)
         .collect();
     if grants.iter().any(|g| g.ancestors.is_empty()) {
@@ -302,6 +321,13 @@ pub fn decide(subject: &Subject, action: &Action<'_>) -> Decision {
         // lawyers. Administrators and the committee read no case.
         Action::Review => {
             if REVIEW_ROLES.iter().any(|r| subject.has_role_anywhere(*r)) {
+                Decision::Allow
+            } else {
+                Decision::Deny(Denial::MissingRole)
+            }
+        }
+        Action::ViewResults => {
+            if RESULT_ROLES.iter().any(|r| subject.has_role_anywhere(*r)) {
                 Decision::Allow
             } else {
                 Decision::Deny(Denial::MissingRole)
