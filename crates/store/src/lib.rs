@@ -6,6 +6,7 @@ pub mod cases;
 mod db;
 pub mod demo;
 mod error;
+pub mod reports;
 pub mod rounds;
 pub mod samples;
 mod sessions;

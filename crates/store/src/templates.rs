@@ -335,7 +335,7 @@ impl Store {
         Ok(out)
     }
 
-    async fn version_meta_by_id(&self, id: Uuid) -> Result<Option<VersionMeta>, StoreError> {
+    pub async fn version_meta_by_id(&self, id: Uuid) -> Result<Option<VersionMeta>, StoreError> {
         let sql = format!("{META_SELECT} WHERE v.id = $1");
         let row: Option<MetaRow> =
             on_db!(&self.db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?;
