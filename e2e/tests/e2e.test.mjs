@@ -13,3 +13,4 @@ import './language.suite.mjs';
 import './templates.suite.mjs';
 import './cases.suite.mjs';
 import './rounds.suite.mjs';
+import './results.suite.mjs';

@@ -2,7 +2,8 @@
 //! throughput and latency of /healthz, the dashboard and sign-in, each for a bounded time and
 //! number of requests. Only 127.0.0.1 is ever contacted. `tilsyn bench import` (in
 //! [`crate::bench_import`]) measures importing and sampling a synthetic case extract instead;
-//! `tilsyn bench review` ([`crate::bench_review`]) the review form and its autosave.
+//! `tilsyn bench review` ([`crate::bench_review`]) the review form and its autosave;
+//! `tilsyn bench report` ([`crate::bench_report`]) results, trends and the committee report.
 
 use crate::CliError;
 use clap::Args;
@@ -306,6 +307,7 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
     match args.command {
         Some(BenchCommand::Import(a)) => return crate::bench_import::run(a).await,
         Some(BenchCommand::Review(a)) => return crate::bench_review::run(a).await,
+        Some(BenchCommand::Report(a)) => return crate::bench_report::run(a).await,
         None => {}
     }
     let tmp =

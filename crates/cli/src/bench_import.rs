@@ -36,6 +36,9 @@ pub enum BenchCommand {
     /// Time opening the review form and autosaving answers over HTTP: one client on the
     /// standard and on a generated 1,200-question template, then 100 reviewers at once.
     Review(crate::bench_review::BenchReviewArgs),
+    /// Time a round's results, its trends over ten earlier rounds, the committee report and
+    /// its PDF: 11 rounds of 150 cases at 2 levels on the standard BL-OVERORDNET.
+    Report(crate::bench_report::BenchReportArgs),
 }
 
 #[derive(Args, Clone, Debug)]

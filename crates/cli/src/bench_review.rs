@@ -110,6 +110,7 @@ pub struct ReviewScenario {
     pub cpu_ms_per_request: Option<f64>,
 }
 
+/// A figure against its limit (`tilsyn bench report` reports the same way).
 #[derive(Serialize, Debug)]
 pub struct Target {
     pub what: String,
@@ -148,7 +149,7 @@ fn rt(what: &str, e: impl std::fmt::Display) -> CliError {
     CliError::Runtime(format!("bench review: {what}: {e}"))
 }
 
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+pub(crate) fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
 }
 
@@ -266,10 +267,16 @@ pub fn generated_template(key: &str, items: usize) -> TemplateContent {
 // ---------------------------------------------------------------------------------------------
 // Setting up.
 
-/// A made-up case of the register: types, ages and dates vary with `i`.
+/// A made-up case of the register: types, ages and dates vary with `i`; measures start in 2025.
 fn bench_case(source: &str, i: usize) -> CaseRecord {
+    bench_case_in(source, i, 2025)
+}
+
+/// [`bench_case`] with the measure starting in `year` (and the other dates moved with it), for
+/// rounds whose reference dates lie years back.
+pub(crate) fn bench_case_in(source: &str, i: usize, year: i32) -> CaseRecord {
     const TYPES: [&str; 4] = ["§ 32", "§ 46", "§ 47", "§ 32"];
-    let start = day(2025, 1 + (i % 12) as u32, 1 + (i % 27) as u32);
+    let start = day(year, 1 + (i % 12) as u32, 1 + (i % 27) as u32);
     CaseRecord {
         source: source.to_owned(),
         external_id: format!("{}", 10_000 + i),
@@ -290,7 +297,7 @@ fn bench_case(source: &str, i: usize) -> CaseRecord {
         bfu_start: start.checked_sub_days(chrono::Days::new(100)),
         bfu_end: start.checked_sub_days(chrono::Days::new(20 + (i % 5) as u64 * 30)),
         plan_date: start.checked_add_days(chrono::Days::new(30 + (i % 4) as u64 * 40)),
-        birth_date: Some(day(2008 + (i % 15) as i32, 1 + (i % 12) as u32, 15)),
+        birth_date: Some(day(year - 17 + (i % 15) as i32, 1 + (i % 12) as u32, 15)),
         ..CaseRecord::default()
     }
 }
@@ -336,7 +343,7 @@ struct Setup {
     crowd: Vec<Reviewer>,
 }
 
-fn as_user(u: &User) -> Actor {
+pub(crate) fn as_user(u: &User) -> Actor {
     Actor {
         user_id: Some(u.id),
         username: Some(u.username.clone()),
@@ -345,7 +352,9 @@ fn as_user(u: &User) -> Actor {
     }
 }
 
-fn plan(people: &[&User], levels: usize) -> RoundPlan {
+/// A broad round on [`reference`] with `people` as coordinators and one level of `levels`
+/// cases; callers change what else they need.
+pub(crate) fn plan(people: &[&User], levels: usize) -> RoundPlan {
     let r = reference();
     RoundPlan {
         kind: RoundKind::Broad,
@@ -378,37 +387,37 @@ fn plan(people: &[&User], levels: usize) -> RoundPlan {
     }
 }
 
-/// Creates a round on `version` with `reviewers.len()` cases drawn from `register` (level 1
-/// only), gives review i to reviewer i and starts reviewing. Returns the review ids in the
-/// reviewers' order, and the template.
-#[allow(clippy::too_many_arguments)]
-async fn round_for(
+/// Creates a round on `version` under `plan` as `leder` over her units, draws its levels
+/// (`plan.level_sizes`, nested) from `register` without strata and attaches them: the round is
+/// then sampled, with an open review per case and level. Returns the round and the template.
+pub(crate) async fn create_and_attach(
     store: &Store,
     leder: &User,
     name: &str,
     version: Uuid,
+    plan: &RoundPlan,
     register: &[SampleCase],
-    reviewers: &[&User],
     seed: u64,
-) -> Result<(Vec<(Uuid, String)>, TemplateContent), CliError> {
+) -> Result<(Uuid, TemplateContent), CliError> {
     let actor = as_user(leder);
     let content = store.template_version_by_id(version).await?.content;
     let (_, subject, tree) = store.subject(leder.id).await?;
     let scope = case_scope(&subject, &tree).names();
-    let plan = plan(reviewers, reviewers.len());
     let id = store
-        .create_round(&actor, &leder.full_name, name, version, &plan, &scope)
+        .create_round(&actor, &leder.full_name, name, version, plan, &scope)
         .await?;
     let spec = SampleSpec {
         frame: SampleFrame::new(plan.reference_date),
         strata: Strata::none(),
         allocation: Allocation::Proportional,
-        target: reviewers.len(),
+        target: plan.level_sizes.first().copied().unwrap_or(0),
         coverage: false,
         caseworker_last_sampled: BTreeMap::new(),
         seed,
     };
-    let levels = draw_levels(register, &spec, &[]).map_err(|e| rt("drawing", e))?;
+    let nested = plan.level_sizes.get(1..).unwrap_or(&[]);
+    let levels = draw_levels(register, &spec, nested)
+        .map_err(|e| CliError::Runtime(format!("drawing the sample of {name}: {e}")))?;
     let sample = store
         .save_sample(
             &actor,
@@ -425,15 +434,41 @@ async fn round_for(
         .map(|l| l.selected.clone())
         .unwrap_or_default();
     let records = store.case_records(&keys).await?;
-    let depths = vec![1u8; records.len()];
+    // A case is reviewed at every level whose draw has it.
+    let depths: Vec<u8> = records
+        .iter()
+        .map(|(k, _)| {
+            let deeper = levels.iter().skip(1).filter(|l| l.selected.contains(k));
+            1 + u8::try_from(deeper.count()).unwrap_or(0)
+        })
+        .collect();
     let cases = tilsyn_web::rounds::build_round_cases(
         &content,
-        &plan,
+        plan,
         records,
         &depths,
         plan.reference_date,
     );
     store.attach_sample(&actor, id, sample, &cases).await?;
+    Ok((id, content))
+}
+
+/// Creates a round on `version` with `reviewers.len()` cases drawn from `register` (level 1
+/// only), gives review i to reviewer i and starts reviewing. Returns the review ids in the
+/// reviewers' order, and the template.
+async fn round_for(
+    store: &Store,
+    leder: &User,
+    name: &str,
+    version: Uuid,
+    register: &[SampleCase],
+    reviewers: &[&User],
+    seed: u64,
+) -> Result<(Vec<(Uuid, String)>, TemplateContent), CliError> {
+    let actor = as_user(leder);
+    let plan = plan(reviewers, reviewers.len());
+    let (id, content) =
+        create_and_attach(store, leder, name, version, &plan, register, seed).await?;
     let reviews = store.round_reviews(id).await?;
     if reviews.len() != reviewers.len() {
         return Err(rt(
@@ -510,6 +545,33 @@ async fn reviewer_for(
     })
 }
 
+/// Imports `records` (all of one `source`) into the case register as an extract would be, and
+/// returns that source's register as sampling reads it.
+pub(crate) async fn import_register(
+    store: &Store,
+    actor: &Actor,
+    source: &str,
+    records: &[CaseRecord],
+    file_name: &str,
+) -> Result<Vec<SampleCase>, CliError> {
+    let mut import = store.begin_case_import(source).await?;
+    import.add(records).await?;
+    import
+        .finish(
+            actor,
+            &ImportFile {
+                source: source.to_owned(),
+                file_name: file_name.into(),
+                file_sha256: "0".repeat(64),
+                encoding: "UTF-8".into(),
+                rows: records.len() as u64,
+            },
+            true,
+        )
+        .await?;
+    Ok(store.sample_cases(Some(source)).await?)
+}
+
 fn random_token() -> String {
     use rand::RngCore;
     let mut b = [0u8; 32];
@@ -556,22 +618,7 @@ async fn set_up(
     // The register: a case per reviewer and two more, imported as an extract would be.
     let source = format!("BENCH{tag}").to_uppercase();
     let records: Vec<CaseRecord> = (0..n + 2).map(|i| bench_case(&source, i)).collect();
-    let mut import = store.begin_case_import(&source).await?;
-    import.add(&records).await?;
-    import
-        .finish(
-            &cli,
-            &ImportFile {
-                source: source.clone(),
-                file_name: "bench-review.csv".into(),
-                file_sha256: "0".repeat(64),
-                encoding: "UTF-8".into(),
-                rows: records.len() as u64,
-            },
-            true,
-        )
-        .await?;
-    let register = store.sample_cases(Some(&source)).await?;
+    let register = import_register(store, &cli, &source, &records, "bench-review.csv").await?;
     let by_key: BTreeMap<String, CaseRecord> = records
         .into_iter()
         .map(|r| (format!("{}/{}", r.source, r.external_id), r))
@@ -1029,7 +1076,7 @@ async fn crowd(
 }
 
 /// CPU time (user and system) of this process so far, all threads, where Linux says it.
-fn process_cpu() -> Option<Duration> {
+pub(crate) fn process_cpu() -> Option<Duration> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // Fields after the command name, which ends at the last ')': state is field 3, utime 14
     // and stime 15, in clock ticks (USER_HZ, 100 on Linux).
@@ -1046,7 +1093,7 @@ fn cpu_per(before: Option<Duration>, after: Option<Duration>, n: usize) -> Optio
 }
 
 /// The 1-minute load average, where Linux says it.
-fn load_average() -> Option<f64> {
+pub(crate) fn load_average() -> Option<f64> {
     std::fs::read_to_string("/proc/loadavg")
         .ok()?
         .split_whitespace()

@@ -28,7 +28,9 @@ use tilsyn_store::rounds::{AnswerChange, Review};
 use tilsyn_store::samples::register_fingerprint;
 use uuid::Uuid;
 
-/// The finished baseline round.
+/// Last year's round on the same template: the baseline later rounds are compared with.
+pub const BASELINE: &str = "Ledelsestilsyn forår 2025";
+/// The finished round, in analysis.
 pub const SPRING: &str = "Ledelsestilsyn forår 2026";
 /// The thematic round under way.
 pub const AUTUMN: &str = "Tematiseret tilsyn: inddragelse efterår 2026";
@@ -52,10 +54,10 @@ fn runtime(e: impl std::fmt::Display) -> CliError {
 }
 
 /// SplitMix64: small, seeded and the same on every platform and release.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -64,7 +66,7 @@ impl Rng {
     }
 
     /// 0..n
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
 
@@ -107,7 +109,7 @@ impl People {
     }
 }
 
-/// Seeds whichever of the two rounds is missing.
+/// Seeds whichever of the three rounds is missing.
 pub async fn seed(store: &Store) -> Result<(), CliError> {
     let existing: BTreeSet<String> = store
         .list_rounds()
@@ -115,12 +117,18 @@ pub async fn seed(store: &Store) -> Result<(), CliError> {
         .into_iter()
         .map(|r| r.name)
         .collect();
-    if existing.contains(SPRING) && existing.contains(AUTUMN) {
+    if [BASELINE, SPRING, AUTUMN]
+        .iter()
+        .all(|n| existing.contains(*n))
+    {
         return Ok(());
     }
     let people = People::load(store).await?;
+    if !existing.contains(BASELINE) {
+        broad(store, &people, BASELINE, 2025, true, 20250303).await?;
+    }
     if !existing.contains(SPRING) {
-        spring(store, &people).await?;
+        broad(store, &people, SPRING, 2026, false, 20260302).await?;
     }
     if !existing.contains(AUTUMN) {
         autumn(store, &people).await?;
@@ -278,7 +286,7 @@ fn weight(code: &str) -> u64 {
 
 /// One answer for an item: a weighted pick on its scale, with a remark where the template asks
 /// for one. `None` for free text (optional).
-fn answer(
+pub(crate) fn answer(
     content: &TemplateContent,
     item: &str,
     reference: NaiveDate,
@@ -312,7 +320,12 @@ fn answer(
     })
 }
 
-fn remark_for(content: &TemplateContent, item: &str, value: &str, rng: &mut Rng) -> String {
+pub(crate) fn remark_for(
+    content: &TemplateContent,
+    item: &str,
+    value: &str,
+    rng: &mut Rng,
+) -> String {
     let required = content
         .item(item)
         .is_some_and(|i| i.remark_required_on.iter().any(|c| c == value));
@@ -332,7 +345,7 @@ fn remark_for(content: &TemplateContent, item: &str, value: &str, rng: &mut Rng)
 
 /// Another answer on the same scale (level 2 disagreeing): ja ↔ nej, or one step on a graded
 /// scale.
-fn other_value(content: &TemplateContent, item: &str, value: &str) -> Option<String> {
+pub(crate) fn other_value(content: &TemplateContent, item: &str, value: &str) -> Option<String> {
     let scale = content.scale(&content.item(item)?.scale)?;
     if !scale.kind.has_points() {
         return None;
@@ -500,8 +513,17 @@ async fn write_one(
     Ok(())
 }
 
-async fn spring(store: &Store, people: &People) -> Result<(), CliError> {
-    let reference = day(2026, 3, 2)?;
+/// A broad round on BL-OVERORDNET in the spring of `year`, every review submitted, the
+/// first difference of every other case agreed; left in analysis, or closed for a baseline.
+async fn broad(
+    store: &Store,
+    people: &People,
+    name: &str,
+    year: i32,
+    baseline: bool,
+    seed: u64,
+) -> Result<(), CliError> {
+    let reference = day(year, 3, 2)?;
     let plan = RoundPlan {
         kind: RoundKind::Broad,
         level_sizes: SPRING_LEVELS.to_vec(),
@@ -526,22 +548,21 @@ async fn spring(store: &Store, people: &People) -> Result<(), CliError> {
             },
         ],
         schedule: milestones(&[
-            (MilestoneKind::InformationMeeting, day(2026, 2, 16)?),
-            (MilestoneKind::ReviewStart, day(2026, 3, 2)?),
-            (MilestoneKind::ReviewEnd, day(2026, 4, 17)?),
-            (MilestoneKind::StopOp, day(2026, 4, 27)?),
-            (MilestoneKind::FeedbackMeeting, day(2026, 5, 18)?),
-            (MilestoneKind::CommitteeReport, day(2026, 6, 10)?),
+            (MilestoneKind::InformationMeeting, day(year, 2, 16)?),
+            (MilestoneKind::ReviewStart, day(year, 3, 2)?),
+            (MilestoneKind::ReviewEnd, day(year, 4, 17)?),
+            (MilestoneKind::StopOp, day(year, 4, 27)?),
+            (MilestoneKind::FeedbackMeeting, day(year, 5, 18)?),
+            (MilestoneKind::CommitteeReport, day(year, 6, 10)?),
         ]),
-        baseline: true,
+        baseline,
         rules: ReviewRules::default(),
         counting: CountingRule::Agreed,
         reference_date: reference,
         start_point: "Seneste underretning eller henvendelse i perioden".into(),
         look_back_months: 12,
     };
-    let (id, content) =
-        create_and_draw(store, people, SPRING, "BL-OVERORDNET", &plan, 20260302).await?;
+    let (id, content) = create_and_draw(store, people, name, "BL-OVERORDNET", &plan, seed).await?;
     let reviews = assign(store, people, id, &plan, |_| people.leder.id).await?;
     let leder = as_user(&people.leder);
     store
@@ -553,7 +574,7 @@ async fn spring(store: &Store, people: &People) -> Result<(), CliError> {
         .into_iter()
         .map(|c| (c.key, c.record))
         .collect();
-    let mut rng = Rng(20260302);
+    let mut rng = Rng(seed);
     let mut level1: BTreeMap<String, BTreeMap<String, Entry>> = BTreeMap::new();
     let mut level2: BTreeMap<String, BTreeMap<String, Entry>> = BTreeMap::new();
     let mut jobs = vec![];
@@ -633,6 +654,15 @@ async fn spring(store: &Store, people: &People) -> Result<(), CliError> {
     store
         .set_round_state(&leder, id, RoundState::Reviewing, RoundState::Analysing)
         .await?;
+    if baseline {
+        // Last year's round was reported and closed long ago.
+        store
+            .set_round_state(&leder, id, RoundState::Analysing, RoundState::Reporting)
+            .await?;
+        store
+            .set_round_state(&leder, id, RoundState::Reporting, RoundState::Closed)
+            .await?;
+    }
     Ok(())
 }
 

@@ -5,10 +5,12 @@ mod admin;
 mod answers;
 mod bench;
 mod bench_import;
+mod bench_report;
 mod bench_review;
 mod config;
 mod demo_rounds;
 mod import;
+mod report;
 mod round;
 mod sample;
 mod serve;
@@ -33,7 +35,8 @@ enum Command {
     /// Run database migrations and exit.
     Migrate(config::DbArgs),
     /// Create the demo municipality "Demo Kommune" with one user per role (password: demo), a
-    /// made-up case register and two rounds (one finished, one under way), then serve.
+    /// made-up case register and three rounds (last year's baseline, closed; this spring's, in
+    /// analysis; an autumn round under way), then serve.
     Demo {
         #[command(flatten)]
         serve: config::ServeArgs,
@@ -64,6 +67,9 @@ enum Command {
     /// Load answers given outside tilsyn into a round's reviews.
     #[command(subcommand)]
     Answers(answers::AnswersCommand),
+    /// Make a report of a round (committee, management, analyst or one caseworker's feedback)
+    /// as PDF, XLSX, DOCX, CSV or JSON; it is stored as a frozen snapshot.
+    Report(report::ReportArgs),
     /// Measure sign-in and page throughput on loopback (bounded in time and requests).
     Bench(bench::BenchArgs),
 }
@@ -128,6 +134,7 @@ fn main() -> ExitCode {
             Command::Sample(a) => sample::run(a).await,
             Command::Round(c) => round::run(c).await,
             Command::Answers(c) => answers::run(c).await,
+            Command::Report(args) => report::run(args).await,
             Command::Bench(args) => bench::run(args).await,
         }
     });

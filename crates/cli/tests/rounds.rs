@@ -24,6 +24,7 @@ use tilsyn_store::samples::register_fingerprint;
 use tilsyn_store::testing::TestDb;
 use uuid::Uuid;
 
+const BASELINE: &str = "Ledelsestilsyn forår 2025";
 const SPRING: &str = "Ledelsestilsyn forår 2026";
 const AUTUMN: &str = "Tematiseret tilsyn: inddragelse efterår 2026";
 /// The end of every refused answers file (`import-cli-refused`).
@@ -134,7 +135,7 @@ async fn the_demo_rounds_are_listed_and_shown_with_their_counts() {
     let o = ctx.tilsyn(&["round", "list"]);
     assert!(o.status.success(), "{}", err(&o));
     let text = out(&o);
-    assert!(text.contains("Tilsynsrunder (2)"), "{text}");
+    assert!(text.contains("Tilsynsrunder (3)"), "{text}");
     assert!(text.contains(SPRING) && text.contains(AUTUMN), "{text}");
     assert!(
         text.contains("Overordnet, Analyse: 40 sager, 60 målinger, 60 indsendt"),
@@ -145,7 +146,22 @@ async fn the_demo_rounds_are_listed_and_shown_with_their_counts() {
         "{text}"
     );
     let list = rounds_by_name(&ctx.json(&["round", "list", "--json"]));
-    assert_eq!(list.len(), 2);
+    assert_eq!(list.len(), 3);
+    // Last year's baseline: the same plan a year earlier, reported and closed.
+    let baseline = &list[BASELINE];
+    assert_eq!(baseline["state"], "closed");
+    assert_eq!(
+        (
+            &baseline["cases"],
+            &baseline["reviews"],
+            &baseline["submitted"]
+        ),
+        (
+            &serde_json::json!(40),
+            &serde_json::json!(60),
+            &serde_json::json!(60)
+        )
+    );
     let spring = &list[SPRING];
     let autumn = &list[AUTUMN];
     // Spring: 40 cases at level 1, 20 of them at level 2, every review submitted.
@@ -190,7 +206,7 @@ async fn the_demo_rounds_are_listed_and_shown_with_their_counts() {
     }
     assert!(
         text.lines()
-            .any(|l| l.contains("Baseline (nulpunkt):") && l.trim_end().ends_with("ja")),
+            .any(|l| l.contains("Baseline (nulpunkt):") && l.trim_end().ends_with("nej")),
         "{text}"
     );
 
@@ -198,7 +214,10 @@ async fn the_demo_rounds_are_listed_and_shown_with_their_counts() {
     let s = ctx.json(&["round", "show", &spring_id.to_string(), "--json"]);
     assert_eq!(s["name"], SPRING);
     assert_eq!(s["template"]["key"], "BL-OVERORDNET");
-    assert_eq!(s["plan"]["baseline"], true);
+    assert_eq!(
+        s["plan"]["baseline"], false,
+        "the spring round is compared with 2025's"
+    );
     assert_eq!(s["plan"]["counting"], "agreed");
     assert_eq!(s["cases"], 40);
     assert_eq!(s["checked_sizes"], serde_json::json!([40, 20]));
@@ -362,8 +381,8 @@ async fn the_demo_rounds_are_listed_and_shown_with_their_counts() {
     let o = ctx.tilsyn(&["demo", "--seed-only"]);
     assert!(o.status.success(), "{}", err(&o));
     let again = rounds_by_name(&ctx.json(&["round", "list", "--json"]));
-    assert_eq!(again.len(), 2);
-    for name in [SPRING, AUTUMN] {
+    assert_eq!(again.len(), 3);
+    for name in [BASELINE, SPRING, AUTUMN] {
         for f in ["id", "cases", "reviews", "submitted", "state"] {
             assert_eq!(again[name][f], list[name][f], "{name} {f}");
         }

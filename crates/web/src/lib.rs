@@ -7,6 +7,7 @@ pub mod ctx;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod results;
 pub mod rounds;
 pub mod staging;
 pub mod state;

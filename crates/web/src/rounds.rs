@@ -56,7 +56,7 @@ fn me(ctx: &Ctx) -> AppResult<&SignedIn> {
 
 /// A denial after the route's own check (the round or review is someone else's): logged like
 /// every denial, and answered as if the thing did not exist.
-async fn deny(store: &Store, ctx: &Ctx, what: &str) -> AppError {
+pub(crate) async fn deny(store: &Store, ctx: &Ctx, what: &str) -> AppError {
     let ev = NewAuditEvent {
         action: AuditAction::AccessDenied,
         resource_kind: "route",

@@ -235,6 +235,7 @@ async fn the_openapi_document_describes_the_api() {
             "GET /api/v1/rounds",
             "GET /api/v1/rounds/{id}",
             "GET /api/v1/rounds/{id}/cases/{case_key}/reconciliation",
+            "GET /api/v1/rounds/{id}/results",
             "GET /api/v1/rounds/{id}/reviews",
             "GET /api/v1/template-items",
             "GET /api/v1/templates",

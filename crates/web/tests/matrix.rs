@@ -138,6 +138,8 @@ fn expected(route: &str, who: Who) -> StatusCode {
         | "POST /api/v1/escalations/{id}/close"
         | "GET /api/v1/rounds/{id}/cases/{case_key}/reconciliation"
         | "POST /api/v1/rounds/{id}/cases/{case_key}/replies" => api_reviewer(who, S::NOT_FOUND),
+        // Results: leaders, coordinators, lawyers and the committee's viewer.
+        "GET /api/v1/rounds/{id}/results" => api_results(who, S::NOT_FOUND),
         other => panic!("route {other} has no expectation"),
     }
 }
@@ -174,6 +176,15 @@ fn api_reviewer(who: Who, ok: StatusCode) -> StatusCode {
     match who {
         Who::Anonymous => StatusCode::UNAUTHORIZED,
         Who::User("leder" | "koordinator" | "raadgiver" | "jurist") => ok,
+        _ => StatusCode::FORBIDDEN,
+    }
+}
+
+fn api_results(who: Who, ok: StatusCode) -> StatusCode {
+    match who {
+        Who::Anonymous => StatusCode::UNAUTHORIZED,
+        // raadgiver holds the viewer grant this test gives them for the revoke route.
+        Who::User("leder" | "koordinator" | "jurist" | "udvalg" | "raadgiver") => ok,
         _ => StatusCode::FORBIDDEN,
     }
 }
@@ -526,6 +537,12 @@ async fn every_role_gets_exactly_what_the_policy_allows() {
                 "GET",
                 format!("{rnd}/reviews"),
                 "GET /api/v1/rounds/{id}/reviews",
+                None,
+            ),
+            (
+                "GET",
+                format!("{rnd}/results"),
+                "GET /api/v1/rounds/{id}/results",
                 None,
             ),
             (

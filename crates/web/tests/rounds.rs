@@ -673,3 +673,220 @@ async fn round_pages_answer_by_role() {
         );
     }
 }
+
+/// Results once every review is in: who reads what (round owners every audience, the
+/// committee's viewer and the lawyer the committee's figures only, a caseworker their own
+/// feedback only), small cells hidden for the committee, reports stored as snapshots and
+/// fetched again by those allowed, every read logged.
+#[tokio::test]
+async fn results_reports_and_feedback_answer_by_role() {
+    let t = TestApp::with_templates().await;
+    let round = running_round(&t).await;
+    let users = t.store().list_users().await.expect("users");
+    let mut browsers: BTreeMap<String, Browser> = BTreeMap::new();
+    for review in round.reviews.values() {
+        let r = t.store().review(*review).await.expect("review");
+        let who = users
+            .iter()
+            .find(|u| Some(u.id) == r.reviewer)
+            .map(|u| u.username.clone())
+            .expect("assigned");
+        if !browsers.contains_key(&who) {
+            browsers.insert(who.clone(), t.login(&who).await);
+        }
+    }
+    // Level 1 first (level 2 is blind until then), "ja" everywhere but "nej" on the first
+    // question at level 2, so the levels disagree there.
+    for level in [1u8, 2] {
+        for ((_, l), review) in &round.reviews {
+            if *l != level {
+                continue;
+            }
+            let r = t.store().review(*review).await.expect("review");
+            let who = users
+                .iter()
+                .find(|u| Some(u.id) == r.reviewer)
+                .map(|u| u.username.clone())
+                .expect("assigned");
+            let b = browsers.get_mut(&who).expect("browser");
+            answer_and_submit(&t, b, *review, |item, c| {
+                if level == 2 && item == "BL.UND.VURDERING_24T" && c.len() > 1 {
+                    c[1].clone()
+                } else {
+                    c[0].clone()
+                }
+            })
+            .await;
+        }
+    }
+    let results = format!("/rounds/{}/results", round.id);
+    // The round's owners: the analysts' view by default (every figure, no suppression).
+    let mut leder = t.login("leder").await;
+    let page = t.get(&mut leder, &results).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("6 af 6 sager"), "{}", page.body);
+    assert!(page.body.contains("Ingen diskretionering"));
+    assert!(!page.select("figure.chart svg[role=img]").is_empty());
+    // Six cases: every figure for the committee is below the threshold and hidden.
+    let page = t
+        .get(&mut leder, &format!("{results}?audience=committee"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Skjult af hensyn til fortroligheden"));
+
+    // The committee's viewer and the lawyer: the committee's figures, nothing else.
+    for user in ["udvalg", "jurist"] {
+        let mut b = t.login(user).await;
+        let page = t.get(&mut b, &results).await;
+        assert_eq!(page.status, StatusCode::OK, "{user}: {}", page.body);
+        assert!(
+            page.body.contains("Skjult af hensyn til fortroligheden"),
+            "{user}"
+        );
+        for other in ["analyst", "caseworker:raadgiver"] {
+            let r = t.get(&mut b, &format!("{results}?audience={other}")).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{user} {other}");
+        }
+        assert_eq!(
+            t.get(
+                &mut b,
+                &format!("/rounds/{}/feedback?caseworker=AB", round.id)
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND,
+            "{user}"
+        );
+    }
+    // No results role at all.
+    for user in ["raadgiver", "admin", "panel"] {
+        let mut b = t.login(user).await;
+        assert_eq!(
+            t.get(&mut b, &results).await.status,
+            StatusCode::FORBIDDEN,
+            "{user}"
+        );
+    }
+
+    // The caseworker's own feedback: their case, both levels, nobody else's.
+    let mut rg = t.login("raadgiver").await;
+    let fb = t
+        .get(&mut rg, &format!("/rounds/{}/feedback", round.id))
+        .await;
+    assert_eq!(fb.status, StatusCode::OK, "{}", fb.body);
+    assert!(
+        fb.body.contains("N-100") && !fb.body.contains("N-000"),
+        "{}",
+        fb.body
+    );
+    assert!(fb.body.contains("Niveau 2"));
+    let other = t
+        .get(
+            &mut rg,
+            &format!("/rounds/{}/feedback?caseworker=AB", round.id),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    // The owners read any caseworker's.
+    let fb = t
+        .get(
+            &mut leder,
+            &format!("/rounds/{}/feedback?caseworker=AB", round.id),
+        )
+        .await;
+    assert_eq!(fb.status, StatusCode::OK);
+    assert!(fb.body.contains("N-000") && !fb.body.contains("N-100"));
+
+    // A committee report made by the viewer: JSON key figures, every figure hidden (n < 5),
+    // stored as a snapshot and fetched again; the analysts' snapshot is not theirs to fetch.
+    let mut udvalg = t.login("udvalg").await;
+    let r = t
+        .post(
+            &mut udvalg,
+            &format!("/rounds/{}/reports", round.id),
+            &[("audience", "committee"), ("format", "json")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+    let figures = v["figures"].as_array().expect("figures");
+    assert!(figures.len() > 40);
+    for f in figures {
+        let n = f["n"].as_u64().unwrap_or(0);
+        assert!(n == 0 || n >= 5, "{f}");
+    }
+    let r = t
+        .post(
+            &mut leder,
+            &format!("/rounds/{}/reports", round.id),
+            &[("audience", "analyst"), ("format", "csv")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("BL.UND.VURDERING_24T"));
+    let id = Uuid::parse_str(&round.id).expect("uuid");
+    let stored = t.store().round_reports(id).await.expect("reports");
+    assert_eq!(stored.len(), 2);
+    let (analyst, committee) = if stored[0].audience == "analyst" {
+        (&stored[0], &stored[1])
+    } else {
+        (&stored[1], &stored[0])
+    };
+    let again = t
+        .get(&mut udvalg, &format!("/reports/{}/json", committee.id))
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&again.body).expect("json")["figures"],
+        v["figures"],
+        "the snapshot gives the same figures"
+    );
+    assert_eq!(
+        t.get(&mut udvalg, &format!("/reports/{}/csv", analyst.id))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let page = t.get(&mut udvalg, &results).await;
+    assert!(page.body.contains(&committee.fingerprint[..12]));
+    assert!(!page.body.contains(&analyst.fingerprint[..12]));
+
+    // The same key figures over the API, by the same rules.
+    let tok = t.token("udvalg").await;
+    let api = format!("/api/v1/rounds/{}/results", round.id);
+    let r = t.api("GET", &api, Some(&tok), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let doc = r.json();
+    assert_eq!(doc["audience"], "committee");
+    assert_eq!(doc["figures"], v["figures"], "the API and the report agree");
+    let r = t
+        .api("GET", &format!("{api}?audience=analyst"), Some(&tok), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let tok = t.token("leder").await;
+    let r = t.api("GET", &api, Some(&tok), None).await;
+    assert_eq!(r.json()["audience"], "analyst");
+    assert_eq!(r.json()["threshold"], serde_json::Value::Null);
+
+    // Every read is in the audit log, with its audience.
+    let events = t
+        .store()
+        .list_audit_events(&tilsyn_domain::audit::AuditFilter {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    let viewed: Vec<_> = events
+        .iter()
+        .filter(|e| e.action == "results.viewed")
+        .collect();
+    assert!(viewed.len() >= 8, "{}", viewed.len());
+    assert!(
+        events
+            .iter()
+            .filter(|e| e.action == "report.created")
+            .count()
+            == 2
+    );
+}

@@ -5,6 +5,7 @@
 mod audit;
 mod me;
 mod org;
+mod results;
 mod rounds;
 mod templates;
 
@@ -90,7 +91,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rounds::close_escalation))
         .routes(routes!(rounds::reconciliation))
         .routes(routes!(rounds::record_agreed))
-        .routes(routes!(rounds::add_reply));
+        .routes(routes!(rounds::add_reply))
+        .routes(routes!(results::get_results));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .route("/api/v1/openapi.json", get(openapi_json))

@@ -27,6 +27,8 @@ struct DashboardPage {
     overdue: usize,
     more: usize,
     escalations: Vec<EscalationLine>,
+    results: Vec<(uuid::Uuid, String)>,
+    feedback: Vec<(uuid::Uuid, String)>,
 }
 
 /// Open reviews shown on the dashboard; the rest are on /reviews.
@@ -56,6 +58,7 @@ pub async fn show_dashboard(ctx: Ctx, State(state): State<AppState>) -> AppResul
     let overdue = rows.iter().filter(|t| t.overdue).count();
     let more = rows.len().saturating_sub(DASHBOARD_TASKS);
     rows.truncate(DASHBOARD_TASKS);
+    let (results, feedback) = crate::results::result_links(&state.store, &ctx).await?;
     let page = DashboardPage {
         c: Chrome::new(&ctx, "dashboard-title"),
         greeting: tr.t1("dashboard-greeting", "name", &me.user.full_name),
@@ -65,6 +68,8 @@ pub async fn show_dashboard(ctx: Ctx, State(state): State<AppState>) -> AppResul
         overdue,
         more,
         escalations,
+        results,
+        feedback,
     };
     Ok(render(&page))
 }

@@ -7,6 +7,7 @@ mod cases;
 mod dashboard;
 mod health;
 mod login;
+mod results;
 mod rounds;
 mod templates;
 mod units;
@@ -77,6 +78,10 @@ pub fn router() -> Router<AppState> {
         .route("/rounds/{id}/assign", post(rounds::assign))
         .route("/rounds/{id}/reassign", post(rounds::reassign))
         .route("/rounds/{id}/case", get(rounds::show_case))
+        .route("/rounds/{id}/results", get(results::show_results))
+        .route("/rounds/{id}/reports", post(results::create_report))
+        .route("/rounds/{id}/feedback", get(results::show_feedback))
+        .route("/reports/{id}/{format}", get(results::stored_report))
         .route("/rounds/{id}/agreed", post(rounds::record_agreed))
         .route("/rounds/{id}/replies", post(rounds::add_reply))
         .route("/reviews", get(rounds::list_tasks))

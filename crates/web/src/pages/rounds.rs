@@ -562,6 +562,7 @@ pub async fn update_round(
 #[derive(Template)]
 #[template(path = "round.html")]
 struct RoundPage {
+    has_results: bool,
     c: Chrome,
     notice: Option<String>,
     errors: Vec<FieldMsg>,
@@ -822,6 +823,8 @@ async fn round_page(
         .collect();
     let escalations = escalation_lines(tr, store.escalations(Some(id), None).await?);
     Ok(RoundPage {
+        // Results count complete cases only, so they exist as soon as one case is done.
+        has_results: round.state != RoundState::Draft && round.state != RoundState::Sampled,
         c: Chrome::new(ctx, "round-title").with_title(round.name.clone()),
         notice: notice(tr, notice_key),
         errors,
