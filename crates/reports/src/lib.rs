@@ -1,5 +1,6 @@
-//! Outputs people read outside tilsyn: spreadsheets now, PDF and Word reports later. Every
-//! writer takes domain data and returns bytes; none reads the database.
+//! Outputs people read outside tilsyn: the committee report as PDF and Word, the analysis
+//! workbook, key figures, charts. Every writer takes domain data and returns bytes; none reads
+//! the database.
 
 pub mod analysis_xlsx;
 pub mod docx;
