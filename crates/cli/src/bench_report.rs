@@ -11,12 +11,15 @@
 //!
 //! Then, for the newest round, `--iterations` times after three untimed runs, one after the
 //! other as a page or the CLI does it:
-//! 1. results: [`results::load`] (the round's cases, reviews, answers and agreed answers from
-//!    the database, then the analysis);
-//! 2. trends: [`results::earlier_points`] over the earlier rounds (each loaded as in 1) and
-//!    [`analysis::trends`];
-//! 3. report: [`results::make_report`] for the committee (it loads the trends again);
-//! 4. PDF: rendering that report.
+//! 1. results, first read: [`results::load`] with nothing computed yet (the round's cases,
+//!    reviews, answers and agreed answers from the database, then the analysis), as after a
+//!    restart or a change to the answers;
+//! 2. trends, first: [`results::earlier_points`] over the earlier rounds (each loaded as in 1)
+//!    and [`analysis::trends`];
+//! 3. and 4. the same again with the [`ResultsCache`] the server keeps: each round's data stamp
+//!    is read and found unchanged;
+//! 5. report: [`results::make_report`] for the committee (it reads the trends again);
+//! 6. PDF: rendering that report.
 //!
 //! One [`ContentCache`] serves every iteration, as one serves the whole server: the template is
 //! parsed once, in the warm-up.
@@ -25,6 +28,7 @@ use crate::CliError;
 use crate::bench::percentile;
 use crate::bench_review::{
     Target, as_user, bench_case_in, create_and_attach, day, import_register, load_average, plan,
+    process_cpu,
 };
 use crate::demo_rounds::{Rng, answer, other_value, remark_for};
 use chrono::Days;
@@ -44,7 +48,7 @@ use tilsyn_reports::render::{Format, render};
 use tilsyn_store::rounds::ImportedReview;
 use tilsyn_store::{Store, demo};
 use tilsyn_web::i18n::Lang;
-use tilsyn_web::results::{self, Making, TREND_ROUNDS};
+use tilsyn_web::results::{self, Making, ResultsCache, TREND_ROUNDS};
 use tilsyn_web::rounds::ContentCache;
 use uuid::Uuid;
 
@@ -72,6 +76,9 @@ pub struct BenchReportArgs {
 
 /// Untimed runs first: the template is parsed into the cache and the database warms up.
 const WARM_UP: u64 = 3;
+
+/// The step of a round's results computed from nothing.
+const FIRST_RESULTS: &str = "results, first read";
 /// The seed of the answers and draws: the same data on every run.
 const SEED: u64 = 20_260_302;
 /// The newest round's reference date is 2 March of this year; the others a year apart before.
@@ -89,6 +96,9 @@ pub struct Step {
     pub p95_ms: f64,
     pub min_ms: f64,
     pub max_ms: f64,
+    /// CPU time of this whole process per run (mean), where Linux says it: steadier than the
+    /// wall times on a busy machine. A PostgreSQL server's own work is not in it.
+    pub cpu_ms: Option<f64>,
 }
 
 /// What was measured on.
@@ -314,26 +324,58 @@ async fn set_up(store: &Store, args: &BenchReportArgs) -> Result<Setup, CliError
 // ---------------------------------------------------------------------------------------------
 // Measuring.
 
+/// The wall times of one step and its CPU time in all.
 #[derive(Default)]
-struct Samples {
-    results: Vec<Duration>,
-    trends: Vec<Duration>,
-    report: Vec<Duration>,
-    pdf: Vec<Duration>,
-    /// results + report + PDF of one run: a committee PDF from nothing.
-    end_to_end: Vec<Duration>,
+struct Timed {
+    lat: Vec<Duration>,
+    /// `None` once a reading failed.
+    cpu: Option<Duration>,
 }
 
-fn step(name: &str, mut lat: Vec<Duration>) -> Step {
-    lat.sort_unstable();
-    Step {
-        name: name.to_owned(),
-        runs: lat.len(),
-        median_ms: percentile(&lat, 0.50),
-        p95_ms: percentile(&lat, 0.95),
-        min_ms: lat.first().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
-        max_ms: lat.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+impl Timed {
+    fn new() -> Timed {
+        Timed {
+            lat: vec![],
+            cpu: Some(Duration::ZERO),
+        }
     }
+
+    fn push(&mut self, took: Duration, cpu: Option<Duration>) {
+        self.lat.push(took);
+        self.cpu = self.cpu.zip(cpu).map(|(a, b)| a + b);
+    }
+
+    fn step(mut self, name: &str) -> Step {
+        self.lat.sort_unstable();
+        let n = self.lat.len();
+        Step {
+            name: name.to_owned(),
+            runs: n,
+            median_ms: percentile(&self.lat, 0.50),
+            p95_ms: percentile(&self.lat, 0.95),
+            min_ms: self.lat.first().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+            max_ms: self.lat.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+            cpu_ms: self
+                .cpu
+                .filter(|_| n > 0)
+                .map(|c| c.as_secs_f64() * 1000.0 / n as f64),
+        }
+    }
+}
+
+/// Runs `f` and says how long it took, in wall time and in this process's CPU time (read
+/// outside the timed span, so reading it is not timed).
+async fn timed<T>(f: impl std::future::Future<Output = T>) -> (T, Duration, Option<Duration>) {
+    let cpu = process_cpu();
+    let t = Instant::now();
+    let out = f.await;
+    let took = t.elapsed();
+    (out, took, cpu_since(cpu))
+}
+
+/// CPU time spent since `from` (a [`process_cpu`] reading), read now.
+fn cpu_since(from: Option<Duration>) -> Option<Duration> {
+    process_cpu()?.checked_sub(from?)
 }
 
 fn web(what: &str) -> impl Fn(tilsyn_web::error::AppError) -> CliError + '_ {
@@ -357,27 +399,55 @@ pub async fn measure(store: Store, args: &BenchReportArgs) -> Result<ReportBench
     let cases = usize::try_from(args.cases).unwrap_or(0);
     let expect_earlier = s.rounds.len().saturating_sub(1).min(TREND_ROUNDS);
     let contents = ContentCache::default();
-    let mut samples = Samples::default();
+    let shared = ResultsCache::default();
+    let (mut first_t, mut first_trends_t, mut results_t, mut trends_t) =
+        (Timed::new(), Timed::new(), Timed::new(), Timed::new());
+    let (mut report_t, mut pdf_t, mut end_to_end) = (Timed::new(), Timed::new(), Timed::new());
     let (mut answers, mut earlier_rounds, mut pdf_bytes) = (0, 0, 0);
     let load_before = load_average();
     for run in 0..WARM_UP + args.iterations {
-        let t = Instant::now();
-        let data = results::load(&store, &contents, &tree, newest.clone())
-            .await
-            .map_err(web("results"))?;
-        let results_took = t.elapsed();
-
-        let t = Instant::now();
-        let earlier = results::earlier_points(&store, &contents, &tree, &data)
-            .await
-            .map_err(web("trends"))?;
-        let trends = analysis::trends(&data.analysis, &data.template, &earlier);
-        let trends_took = t.elapsed();
-
-        let t = Instant::now();
-        let report = results::make_report(
+        // First reads: nothing computed yet, as after a restart or a change to the round's
+        // answers (the earlier rounds' included).
+        let fresh = ResultsCache::default();
+        let (first, first_took, first_cpu) = timed(results::load(
             &store,
             &contents,
+            &fresh,
+            &tree,
+            newest.clone(),
+        ))
+        .await;
+        let first = first.map_err(web("results"))?;
+        let (earlier_first, first_trends_took, first_trends_cpu) = timed(async {
+            let e = results::earlier_points(&store, &contents, &fresh, &tree, &first).await?;
+            let t = analysis::trends(&first.analysis, &first.template, &e);
+            Ok::<_, tilsyn_web::error::AppError>((e, t))
+        })
+        .await;
+        let (earlier_first, _) = earlier_first.map_err(web("trends"))?;
+
+        // Again, as the server reads them while the answers stay the same.
+        let (data, results_took, results_cpu) = timed(results::load(
+            &store,
+            &contents,
+            &shared,
+            &tree,
+            newest.clone(),
+        ))
+        .await;
+        let data = data.map_err(web("results"))?;
+        let (earlier, trends_took, trends_cpu) = timed(async {
+            let e = results::earlier_points(&store, &contents, &shared, &tree, &data).await?;
+            let t = analysis::trends(&data.analysis, &data.template, &e);
+            Ok::<_, tilsyn_web::error::AppError>((e, t))
+        })
+        .await;
+        let (earlier, trends) = earlier.map_err(web("trends"))?;
+
+        let (report, report_took, report_cpu) = timed(results::make_report(
+            &store,
+            &contents,
+            &shared,
             &tree,
             &data,
             Making {
@@ -387,14 +457,15 @@ pub async fn measure(store: Store, args: &BenchReportArgs) -> Result<ReportBench
                 municipality: municipality.clone(),
                 threshold: DEFAULT_THRESHOLD,
             },
-        )
-        .await
-        .map_err(web("report"))?;
-        let report_took = t.elapsed();
+        ))
+        .await;
+        let report = report.map_err(web("report"))?;
 
+        let cpu = process_cpu();
         let t = Instant::now();
         let pdf = render(&report, Format::Pdf).map_err(|e| rt("PDF", e))?;
         let pdf_took = t.elapsed();
+        let pdf_cpu = cpu_since(cpu);
 
         // Figures of a wrong computation are worth nothing: check what was made, once.
         if run == 0 {
@@ -404,7 +475,10 @@ pub async fn measure(store: Store, args: &BenchReportArgs) -> Result<ReportBench
                     format!("{} of {cases} cases complete", data.complete),
                 ));
             }
-            if earlier.len() != expect_earlier || trends.rounds.len() != expect_earlier {
+            if earlier.len() != expect_earlier
+                || earlier_first.len() != expect_earlier
+                || trends.rounds.len() != expect_earlier
+            {
                 return Err(rt(
                     "checking",
                     format!(
@@ -426,69 +500,29 @@ pub async fn measure(store: Store, args: &BenchReportArgs) -> Result<ReportBench
             pdf_bytes = pdf.len();
         }
         if run >= WARM_UP {
-            samples.results.push(results_took);
-            samples.trends.push(trends_took);
-            samples.report.push(report_took);
-            samples.pdf.push(pdf_took);
-            samples
-                .end_to_end
-                .push(results_took + report_took + pdf_took);
-        }
-    }
-    // TEMPORARY-BREAKDOWN
-    if std::env::var("TILSYN_BENCH_BREAKDOWN").is_ok() {
-        let id = newest.id;
-        let mut t: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
-        for _ in 0..30 {
-            let x = Instant::now();
-            let _ = store.round_cases(id).await?;
-            t.entry("round_cases").or_default().push(x.elapsed());
-            let x = Instant::now();
-            let _ = store.round_reviews(id).await?;
-            t.entry("round_reviews").or_default().push(x.elapsed());
-            let x = Instant::now();
-            let a = store.round_answers(id).await?;
-            t.entry("round_answers").or_default().push(x.elapsed());
-            let x = Instant::now();
-            let _ = store.round_agreed(id).await?;
-            t.entry("round_agreed").or_default().push(x.elapsed());
-            let x = Instant::now();
-            let _ = store.version_meta_by_id(newest.template_version_id).await?;
-            t.entry("meta").or_default().push(x.elapsed());
-            let x = Instant::now();
-            let _ = store.list_rounds().await?;
-            t.entry("list_rounds").or_default().push(x.elapsed());
-            let x = Instant::now();
-            let _ = store.round(id).await?;
-            t.entry("round").or_default().push(x.elapsed());
-            let x = Instant::now();
-            let _ = store.reference_values(false).await?;
-            t.entry("reference_values").or_default().push(x.elapsed());
-            let data = results::load(&store, &contents, &tree, newest.clone())
-                .await
-                .map_err(web("results"))?;
-            let x = Instant::now();
-            let _ = analysis::analyse(&data.content, newest.plan.counting, &data.inputs);
-            t.entry("analyse").or_default().push(x.elapsed());
-            drop(a);
-        }
-        for (k, mut v) in t {
-            v.sort_unstable();
-            eprintln!(
-                "{k:<20} median {:>8.2} ms  min {:>8.2}",
-                percentile(&v, 0.5),
-                percentile(&v, 0.0)
-            );
+            first_t.push(first_took, first_cpu);
+            first_trends_t.push(first_trends_took, first_trends_cpu);
+            results_t.push(results_took, results_cpu);
+            trends_t.push(trends_took, trends_cpu);
+            report_t.push(report_took, report_cpu);
+            pdf_t.push(pdf_took, pdf_cpu);
+            // From nothing: the first reads, then the report and its PDF.
+            let sum = [first_cpu, first_trends_cpu, report_cpu, pdf_cpu]
+                .into_iter()
+                .sum();
+            end_to_end.push(first_took + first_trends_took + report_took + pdf_took, sum);
         }
     }
     let load_after = load_average();
     let trends_name = format!("trends ({expect_earlier} earlier)");
     let steps = vec![
-        step("results", samples.results),
-        step(&trends_name, samples.trends),
-        step("committee report", samples.report),
-        step("committee PDF", samples.pdf),
-        step("PDF end to end", samples.end_to_end),
+        first_t.step(FIRST_RESULTS),
+        results_t.step("results"),
+        first_trends_t.step(&format!("{trends_name}, first")),
+        trends_t.step(&trends_name),
+        report_t.step("committee report"),
+        pdf_t.step("committee PDF"),
+        end_to_end.step("PDF end to end"),
     ];
     let targets = targets(&steps, cases, &trends_name);
     Ok(ReportBenchReport {
@@ -515,25 +549,26 @@ pub async fn measure(store: Store, args: &BenchReportArgs) -> Result<ReportBench
             setup_seconds,
         },
         warm_up: WARM_UP,
-        content_cache: "one cache for every run, as the server keeps one",
+        content_cache: "one template cache for every run, as the server keeps one",
         steps,
         targets,
     })
 }
 
-/// Issue 6's limits, on the 95th percentile: results under 20 ms, trends over ten rounds under
-/// 100 ms, the committee PDF (from loading the round to the last byte) under 2 s.
+/// Issue 6's limits, on the 95th percentile: results under 20 ms (computed from nothing),
+/// trends over ten rounds under 100 ms (the earlier rounds' results computed once, as the
+/// server keeps them), the committee PDF from nothing to the last byte under 2 s.
 fn targets(steps: &[Step], cases: usize, trends_name: &str) -> Vec<Target> {
     let limits = [
         (
-            "results",
-            format!("results, {cases} cases x 2 levels"),
+            FIRST_RESULTS,
+            format!("results, {cases} cases x 2 levels, first read"),
             20.0,
         ),
         (trends_name, trends_name.to_owned(), 100.0),
         (
             "PDF end to end",
-            "committee PDF (results + report + PDF)".to_owned(),
+            "committee PDF from nothing".to_owned(),
             2000.0,
         ),
     ];
@@ -569,18 +604,25 @@ fn print_report(r: &ReportBenchReport) {
         d.setup_seconds
     );
     println!(
-        "{:<22} {:>5} {:>10} {:>9} {:>9} {:>9}",
-        "step", "runs", "median ms", "p95 ms", "min ms", "max ms"
+        "{:<28} {:>5} {:>10} {:>9} {:>9} {:>9} {:>9}",
+        "step", "runs", "median ms", "p95 ms", "min ms", "max ms", "cpu ms"
     );
     for s in &r.steps {
         println!(
-            "{:<22} {:>5} {:>10.2} {:>9.2} {:>9.2} {:>9.2}",
-            s.name, s.runs, s.median_ms, s.p95_ms, s.min_ms, s.max_ms
+            "{:<28} {:>5} {:>10.2} {:>9.2} {:>9.2} {:>9.2} {:>9}",
+            s.name,
+            s.runs,
+            s.median_ms,
+            s.p95_ms,
+            s.min_ms,
+            s.max_ms,
+            s.cpu_ms.map_or("-".to_owned(), |c| format!("{c:.1}"))
         );
     }
     println!(
         "after {} untimed runs; {}; committee report includes its trends; PDF {} bytes; end to \
-         end = results + report + PDF of one run",
+         end = first reads + report + PDF of one run; cpu ms: mean CPU time of this process per run \
+         (not a database server's)",
         r.warm_up, r.content_cache, d.pdf_bytes
     );
     for t in &r.targets {
@@ -788,7 +830,7 @@ mod tests {
             report.data.answers_per_round,
             8 * report.data.items_with_points
         );
-        assert_eq!(report.steps.len(), 5);
+        assert_eq!(report.steps.len(), 7);
         assert!(report.steps.iter().all(|s| s.runs == 1));
         assert_eq!(report.targets.len(), 3);
         assert!(report.data.pdf_bytes > 0);

@@ -662,6 +662,98 @@ async fn broad(
         store
             .set_round_state(&leder, id, RoundState::Reporting, RoundState::Closed)
             .await?;
+        follow_up(store, people, id, &content).await?;
+    }
+    Ok(())
+}
+
+/// Last year's actions, in every status: done with evidence, one overdue, one dropped with a
+/// reason, and one that asks for its questions to be reviewed again.
+async fn follow_up(
+    store: &Store,
+    people: &People,
+    round: Uuid,
+    content: &TemplateContent,
+) -> Result<(), CliError> {
+    use tilsyn_domain::action::{ActionLinks, ActionStatus, NewAction, StatusChange};
+    let leder = as_user(&people.leder);
+    // The first section, and its first two questions, stand for "the child's conversation".
+    let section = content.sections.first().map(|s| s.key.clone());
+    let items: Vec<String> = content
+        .items()
+        .iter()
+        .take(2)
+        .map(|p| p.item.key.clone())
+        .collect();
+    let today = chrono::Utc::now().date_naive();
+    let actions = [
+        (
+            "Tjekliste for samtalen med barnet bruges i alle teams",
+            &people.koordinator,
+            day(2025, 6, 30)?,
+            Some((
+                ActionStatus::Done,
+                "",
+                "Tjeklisten ligger i fagsystemet; stikprøve i juni viste brug i 9 af 10 sager",
+            )),
+            false,
+        ),
+        (
+            "Frister for den børnefaglige undersøgelse vises i teamets opgaveliste",
+            &people.leder,
+            day(2025, 12, 1)?,
+            Some((ActionStatus::InProgress, "", "")),
+            false,
+        ),
+        (
+            "Temadag om handleplaner for alle rådgivere",
+            &people.leder,
+            day(2025, 10, 1)?,
+            Some((
+                ActionStatus::Dropped,
+                "Erstattet af sparring om handleplaner på teammøderne",
+                "",
+            )),
+            false,
+        ),
+        (
+            "Genmål børnesamtalen i næste runde",
+            &people.koordinator,
+            today
+                .checked_add_days(chrono::Days::new(60))
+                .unwrap_or(today),
+            None,
+            true,
+        ),
+    ];
+    for (text, owner, due, change, reaudit) in actions {
+        let links = if reaudit {
+            ActionLinks {
+                items: items.clone(),
+                sections: section.iter().cloned().collect(),
+                ..ActionLinks::default()
+            }
+        } else {
+            ActionLinks::default()
+        };
+        let new = NewAction {
+            description: text.into(),
+            due,
+            links,
+            reaudit,
+        };
+        let by = &people.leder.full_name;
+        let id = store
+            .create_action(&leder, by, Some(round), owner.id, &new)
+            .await?;
+        if let Some((status, reason, evidence)) = change {
+            let c = StatusChange {
+                status,
+                reason: reason.into(),
+                evidence: evidence.into(),
+            };
+            store.change_action_status(&leder, by, id, 0, &c).await?;
+        }
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The `tilsyn` binary: wires configuration, the store and the web app together. No rules
 //! live here; each subcommand parses its arguments and calls the crates that own the work.
 
+mod action;
 mod admin;
 mod answers;
 mod bench;
@@ -64,6 +65,9 @@ enum Command {
     /// Show rounds (tilsynsrunder): plan, progress per level and plan checks.
     #[command(subcommand)]
     Round(round::RoundCommand),
+    /// List follow-up actions (tiltag), overdue ones first.
+    #[command(subcommand)]
+    Action(action::ActionCommand),
     /// Load answers given outside tilsyn into a round's reviews.
     #[command(subcommand)]
     Answers(answers::AnswersCommand),
@@ -133,6 +137,7 @@ fn main() -> ExitCode {
             Command::Import(c) => import::run(c).await,
             Command::Sample(a) => sample::run(a).await,
             Command::Round(c) => round::run(c).await,
+            Command::Action(c) => action::run(c).await,
             Command::Answers(c) => answers::run(c).await,
             Command::Report(args) => report::run(args).await,
             Command::Bench(args) => bench::run(args).await,

@@ -61,7 +61,8 @@ pub async fn run(args: ReportArgs) -> Result<(), CliError> {
         let round = find_round(&store, &args.round).await?;
         let tree = store.org_tree().await?;
         let contents = ContentCache::default();
-        let data = results::load(&store, &contents, &tree, round)
+        let cache = results::ResultsCache::default();
+        let data = results::load(&store, &contents, &cache, &tree, round)
             .await
             .map_err(|e| CliError::Runtime(e.to_string()))?;
         let municipality = tree
@@ -72,6 +73,7 @@ pub async fn run(args: ReportArgs) -> Result<(), CliError> {
         let report = results::make_report(
             &store,
             &contents,
+            &cache,
             &tree,
             &data,
             Making {

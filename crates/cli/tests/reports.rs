@@ -286,3 +286,72 @@ async fn bad_arguments_are_refused_and_store_nothing() {
         assert!(store.round_reports(r.id).await.expect("reports").is_empty());
     }
 }
+
+#[tokio::test]
+async fn the_next_rounds_report_shows_the_status_of_last_rounds_actions() {
+    let ctx = Ctx::demo().await;
+    // The demo's baseline (spring 2025) decided four actions; spring 2026 is the next round.
+    let snap = ctx.report(SPRING, "snapshot", "committee");
+    let report: Report = serde_json::from_slice(&snap).expect("snapshot");
+    let f = report.follow_up.expect("the baseline's actions");
+    assert_eq!(f.round, "Ledelsestilsyn forår 2025");
+    let status = |text: &str| {
+        f.actions
+            .iter()
+            .find(|a| a.description.starts_with(text))
+            .map(|a| (a.status.code(), a.overdue, a.note.clone(), a.owner.clone()))
+    };
+    let (s, overdue, note, owner) = status("Tjekliste").expect("done action");
+    assert_eq!((s, overdue), ("done", false));
+    assert!(note.contains("stikprøve"), "evidence printed: {note}");
+    assert_eq!(owner, None, "no person in the committee's report");
+    // Due 1 December 2025, still in progress: overdue whenever the demo runs.
+    assert_eq!(
+        status("Frister").map(|x| (x.0, x.1)),
+        Some(("in_progress", true))
+    );
+    assert_eq!(status("Temadag").map(|x| x.0), Some("dropped"));
+    assert_eq!(
+        (
+            f.counts.done,
+            f.counts.in_progress,
+            f.counts.dropped,
+            f.counts.planned,
+            f.counts.overdue
+        ),
+        (1, 1, 1, 1, 1)
+    );
+    // The analysts' version names the owners.
+    let snap = ctx.report(SPRING, "snapshot", "analyst");
+    let report: Report = serde_json::from_slice(&snap).expect("snapshot");
+    assert!(
+        report
+            .follow_up
+            .expect("follow-up")
+            .actions
+            .iter()
+            .all(|a| a.owner.as_deref().is_some_and(|o| !o.is_empty()))
+    );
+    // The baseline itself has no earlier round: nothing to follow up.
+    let snap = ctx.report("Ledelsestilsyn forår 2025", "snapshot", "committee");
+    let report: Report = serde_json::from_slice(&snap).expect("snapshot");
+    assert!(report.follow_up.is_none());
+
+    // `tilsyn action list --overdue --json`: the one overdue action, and only it.
+    let o = ctx.tilsyn(&["action", "list", "--overdue", "--json"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["status"], "in_progress");
+    assert_eq!(rows[0]["overdue"], true);
+    let o = ctx.tilsyn(&["action", "list", "--json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[0]["overdue"], true, "overdue first");
+    let o = ctx.tilsyn(&["action", "list"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("4 tiltag") && text.contains("overskredet"),
+        "{text}"
+    );
+}

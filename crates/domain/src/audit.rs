@@ -51,10 +51,12 @@ pub enum AuditAction {
     AnswersImported,
     ReportCreated,
     ResultsViewed,
+    ActionCreated,
+    ActionUpdated,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 42] = [
+    pub const ALL: [AuditAction; 44] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginThrottled,
@@ -97,6 +99,8 @@ impl AuditAction {
         AuditAction::AnswersImported,
         AuditAction::ReportCreated,
         AuditAction::ResultsViewed,
+        AuditAction::ActionCreated,
+        AuditAction::ActionUpdated,
     ];
 
     pub fn code(self) -> &'static str {
@@ -143,6 +147,8 @@ impl AuditAction {
             AuditAction::AnswersImported => "answers.imported",
             AuditAction::ReportCreated => "report.created",
             AuditAction::ResultsViewed => "results.viewed",
+            AuditAction::ActionCreated => "action.created",
+            AuditAction::ActionUpdated => "action.updated",
         }
     }
 

@@ -1,6 +1,7 @@
 //! The pure core of tilsyn: types that parse instead of validate, and the rules every adapter
 //! calls (who may do what, when a session is alive, when logins are throttled). No IO here.
 
+pub mod action;
 pub mod analysis;
 pub mod audit;
 pub mod auth;
@@ -20,6 +21,7 @@ pub mod sampling;
 pub mod stats;
 pub mod suppression;
 pub mod template;
+pub mod yearwheel;
 
 pub use error::{FieldError, Problem};
 pub use ids::{GrantId, UnitId, UserId};

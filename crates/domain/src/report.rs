@@ -3,6 +3,7 @@
 //! DOCX, XLSX, CSV, JSON and the pages all render from this, so a stored snapshot reproduces
 //! the report exactly.
 
+use crate::action::{ActionStatus, StatusCounts};
 use crate::analysis::{Analysis, Dimension, Tally, Trends};
 use crate::review::CountingRule;
 use crate::suppression;
@@ -44,6 +45,19 @@ pub const TEXT_KEYS: &[&str] = &[
     "report-other-template",
     "report-references",
     "report-references-note",
+    "report-follow-up",
+    "report-follow-up-intro",
+    "report-follow-up-counts",
+    "report-col-action",
+    "report-col-due",
+    "report-col-status",
+    "report-col-note",
+    "report-col-owner",
+    "report-action-overdue",
+    "action-status-planned",
+    "action-status-in_progress",
+    "action-status-done",
+    "action-status-dropped",
     "report-method",
     "report-method-kind",
     "report-method-template",
@@ -396,6 +410,29 @@ pub struct TrendSectionRow {
     pub history: Vec<Option<(Figure, Figure)>>,
 }
 
+/// The status of the actions decided after an earlier round (normally the one before), as the
+/// next round's report prints it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FollowUp {
+    /// The round whose actions these are.
+    pub round: String,
+    pub counts: StatusCounts,
+    pub actions: Vec<FollowUpAction>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FollowUpAction {
+    pub description: String,
+    pub due: chrono::NaiveDate,
+    pub status: ActionStatus,
+    pub overdue: bool,
+    /// Why it was dropped or reopened, or what shows it was done.
+    pub note: String,
+    /// Who owns it; left out of committee-like reports (no person there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+}
+
 /// A national reference value (Ankestyrelsen's Børnesagsbarometer), matched on item key.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReferenceValue {
@@ -499,6 +536,9 @@ pub struct Report {
     pub agreement: Vec<AgreementTable>,
     pub trends: Option<TrendTable>,
     pub references: Vec<ReferenceValue>,
+    /// The earlier round's actions; absent in snapshots made before actions existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<FollowUp>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub raw: Vec<RawAnswer>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -602,6 +642,7 @@ pub struct ReportInput<'a> {
     pub analysis: &'a Analysis,
     pub trends: Option<&'a Trends>,
     pub references: Vec<ReferenceValue>,
+    pub follow_up: Option<FollowUp>,
     pub raw: Vec<RawAnswer>,
     pub feedback: Option<Feedback>,
     pub texts: BTreeMap<String, String>,
@@ -838,6 +879,19 @@ pub fn build(input: ReportInput<'_>) -> Report {
         agreement,
         trends,
         references: input.references,
+        // A caseworker's feedback is about their cases; elsewhere, no person is named where
+        // cells are suppressed.
+        follow_up: match &input.audience {
+            Audience::Caseworker { .. } => None,
+            _ => input.follow_up.map(|mut f| {
+                if suppressed {
+                    for a in &mut f.actions {
+                        a.owner = None;
+                    }
+                }
+                f
+            }),
+        },
         // Case-level rows never reach a suppressed audience.
         raw: if suppressed { vec![] } else { input.raw },
         feedback: if is_committee_like {

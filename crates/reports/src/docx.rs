@@ -141,6 +141,7 @@ pub fn committee_docx(
     }
     agreement(&mut d, &f);
     trends(&mut d, &f);
+    follow_up(&mut d, &f);
     references(&mut d, &f);
     method(&mut d, &f);
     d.finish(report)
@@ -1003,6 +1004,24 @@ fn trends(d: &mut Doc, f: &Fmt<'_>) {
     }
     g.note = Some(f.t("report-significant-note"));
     d.table(with_hidden_note(f, g));
+}
+
+fn follow_up(d: &mut Doc, f: &Fmt<'_>) {
+    let Some(fu) = f.follow_up() else {
+        return;
+    };
+    d.heading(1, &fu.heading);
+    d.text(&fu.intro);
+    let widths: &[(usize, bool)] = if fu.owners {
+        &[(5, false), (2, false), (2, false), (4, false), (2, false)]
+    } else {
+        &[(5, false), (2, false), (2, false), (4, false)]
+    };
+    let mut g = Grid::new(widths, fu.head);
+    for r in fu.rows {
+        g.row(r);
+    }
+    d.table(g);
 }
 
 fn references(d: &mut Doc, f: &Fmt<'_>) {

@@ -4,6 +4,17 @@
 use tilsyn_domain::numfmt;
 use tilsyn_domain::report::{Figure, Report, TrendChange};
 
+/// The earlier round's actions as both outputs print them.
+pub(crate) struct FollowUpTable {
+    pub heading: String,
+    /// "Tiltag besluttet efter Ledelsestilsyn forår 2025: 1 udført, 1 i gang, …".
+    pub intro: String,
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Whether the last column names owners.
+    pub owners: bool,
+}
+
 pub(crate) struct Fmt<'a> {
     pub r: &'a Report,
     pub en: bool,
@@ -100,5 +111,72 @@ impl Fmt<'_> {
             self.t("report-generated-by"),
             self.r.generated_by
         )
+    }
+
+    /// The follow-up table, when the report has one.
+    pub fn follow_up(&self) -> Option<FollowUpTable> {
+        let f = self.r.follow_up.as_ref()?;
+        let c = &f.counts;
+        let status =
+            |s: tilsyn_domain::action::ActionStatus| self.t(&format!("action-status-{}", s.code()));
+        use tilsyn_domain::action::ActionStatus as S;
+        let mut counts: Vec<String> = [
+            (c.done, S::Done),
+            (c.in_progress, S::InProgress),
+            (c.planned, S::Planned),
+            (c.dropped, S::Dropped),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, s)| format!("{} {}", self.int(n), status(s).to_lowercase()))
+        .collect();
+        if c.overdue > 0 {
+            counts.push(format!(
+                "{} {}",
+                self.int(c.overdue),
+                self.t("report-action-overdue")
+            ));
+        }
+        let owners = f.actions.iter().any(|a| a.owner.is_some());
+        let mut head = vec![
+            self.t("report-col-action"),
+            self.t("report-col-due"),
+            self.t("report-col-status"),
+            self.t("report-col-note"),
+        ];
+        if owners {
+            head.push(self.t("report-col-owner"));
+        }
+        let rows = f
+            .actions
+            .iter()
+            .map(|a| {
+                let mut st = status(a.status);
+                if a.overdue {
+                    st = format!("{st} ({})", self.t("report-action-overdue"));
+                }
+                let mut row = vec![a.description.clone(), self.date(a.due), st, a.note.clone()];
+                if owners {
+                    row.push(a.owner.clone().unwrap_or_default());
+                }
+                row
+            })
+            .collect();
+        Some(FollowUpTable {
+            heading: self.t("report-follow-up"),
+            intro: format!(
+                "{} {}: {}.",
+                self.t("report-follow-up-intro"),
+                f.round,
+                if counts.is_empty() {
+                    self.none()
+                } else {
+                    counts.join(", ")
+                }
+            ),
+            head,
+            rows,
+            owners,
+        })
     }
 }

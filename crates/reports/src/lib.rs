@@ -6,6 +6,7 @@ pub mod analysis_xlsx;
 pub mod docx;
 pub mod figures;
 mod fmt;
+pub mod ics;
 pub mod pdf;
 pub mod render;
 pub mod sample;

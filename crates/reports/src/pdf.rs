@@ -247,6 +247,7 @@ fn committee_data(r: &Report, charts: &[Chart]) -> Value {
     m.insert("agreement".into(), agreement(&f));
     m.insert("trends".into(), trends(&f));
     m.insert("references".into(), references(&f));
+    m.insert("follow_up".into(), follow_up(&f));
     m.insert("method".into(), method(&f));
     Value::Object(m)
 }
@@ -746,6 +747,26 @@ fn references(f: &Fmt<'_>) -> Value {
     json!({
         "heading": f.t("report-references"),
         "note": f.t("report-references-note"),
+        "table": t.into_json(f),
+    })
+}
+
+fn follow_up(f: &Fmt<'_>) -> Value {
+    let Some(fu) = f.follow_up() else {
+        return Value::Null;
+    };
+    let (widths, align) = if fu.owners {
+        (vec![3, 0, 0, 2, 1], "lllll")
+    } else {
+        (vec![3, 0, 0, 2], "llll")
+    };
+    let mut t = Table::new(widths, align, fu.head);
+    for r in fu.rows {
+        t.row(r.into_iter().map(|c| json!(c)).collect());
+    }
+    json!({
+        "heading": fu.heading,
+        "intro": fu.intro,
         "table": t.into_json(f),
     })
 }

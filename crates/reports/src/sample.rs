@@ -162,8 +162,51 @@ pub fn report(audience: Audience) -> Report {
         analysis: &a,
         trends: Some(&trends),
         references: vec![],
+        follow_up: Some(sample_follow_up()),
         raw: vec![],
         feedback: None,
         texts: texts(),
     })
+}
+
+fn sample_follow_up() -> tilsyn_domain::report::FollowUp {
+    use tilsyn_domain::action::{ActionStatus, StatusCounts};
+    use tilsyn_domain::report::{FollowUp, FollowUpAction};
+    let d = |m, day| chrono::NaiveDate::from_ymd_opt(2025, m, day).unwrap_or_default();
+    let today = d(12, 1);
+    let actions = vec![
+        (
+            "Tjekliste for samtalen med barnet i alle teams",
+            d(6, 1),
+            ActionStatus::Done,
+            "Tjeklisten bruges; stikprøve i juni",
+        ),
+        (
+            "Frister for børnefaglig undersøgelse i fagsystemets opgaveliste",
+            d(9, 1),
+            ActionStatus::InProgress,
+            "",
+        ),
+        (
+            "Temadag om handleplaner",
+            d(10, 1),
+            ActionStatus::Dropped,
+            "Erstattet af sparring i teams",
+        ),
+    ];
+    FollowUp {
+        round: "Ledelsestilsyn forår 2025".into(),
+        counts: StatusCounts::of(actions.iter().map(|a| (a.2, a.1)), today),
+        actions: actions
+            .into_iter()
+            .map(|(text, due, status, note)| FollowUpAction {
+                description: text.into(),
+                due,
+                status,
+                overdue: tilsyn_domain::action::is_overdue(status, due, today),
+                note: note.into(),
+                owner: Some("Lise Leder".into()),
+            })
+            .collect(),
+    }
 }

@@ -1,6 +1,7 @@
 //! Persistence for tilsyn: one SQL text over SQLite (the embedded default) and PostgreSQL,
 //! returning domain types. Every state change writes its audit event in the same transaction.
 
+pub mod actions;
 mod audit;
 pub mod cases;
 mod db;

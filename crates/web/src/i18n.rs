@@ -19,7 +19,8 @@ macro_rules! catalogue {
             include_str!(concat!("../locales/", $lang, "/rounds.ftl")),
             include_str!(concat!("../locales/", $lang, "/api_rounds.ftl")),
             include_str!(concat!("../locales/", $lang, "/cli_rounds.ftl")),
-            include_str!(concat!("../locales/", $lang, "/reports.ftl"))
+            include_str!(concat!("../locales/", $lang, "/reports.ftl")),
+            include_str!(concat!("../locales/", $lang, "/actions.ftl"))
         )
     };
 }

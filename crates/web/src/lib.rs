@@ -1,6 +1,7 @@
 //! The HTTP face of tilsyn: server-rendered pages that work without JavaScript, the JSON API
 //! under /api/v1 with its OpenAPI document, sign-in, sessions and CSRF protection.
 
+pub mod actions;
 pub mod api;
 pub mod case_import;
 pub mod ctx;
@@ -13,6 +14,7 @@ pub mod staging;
 pub mod state;
 pub mod templates;
 pub mod usecases;
+pub mod yearwheel;
 
 use axum::Router;
 use axum::http::{HeaderName, Request};
@@ -42,6 +44,7 @@ pub fn app(store: Store, settings: Settings) -> Router {
         openapi_json: Arc::new(openapi_json),
         uploads: Arc::new(staging::Uploads::default()),
         contents: Arc::new(rounds::ContentCache::default()),
+        results: Arc::new(results::ResultsCache::default()),
     };
     // Case extracts may be large; every other request body is small.
     let small = RequestBodyLimitLayer::new(4 * 1024 * 1024);
@@ -119,6 +122,7 @@ mod tests {
             openapi_json: Arc::new(String::new()),
             uploads: Arc::new(staging::Uploads::default()),
             contents: Arc::new(rounds::ContentCache::default()),
+            results: Arc::new(results::ResultsCache::default()),
         };
         let routes = Router::new()
             .route("/forgot-to-ask", get(|| async { "secret" }))

@@ -6,7 +6,9 @@ use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::i18n::{Lang, Tr};
 use crate::rounds::ContentCache;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 use tilsyn_domain::analysis::{self, Analysis, CaseInput, RoundPoint};
 use tilsyn_domain::audit::{Actor, AuditAction, NewAuditEvent, Outcome};
 use tilsyn_domain::org::{OrgTree, UnitKind};
@@ -19,6 +21,7 @@ use tilsyn_domain::review::ReviewStatus;
 use tilsyn_domain::round::RoundState;
 use tilsyn_domain::template::{ScaleKind, TemplateContent};
 use tilsyn_store::Store;
+use tilsyn_store::reports::AnswerMaps;
 use tilsyn_store::rounds::{Round, RoundCase};
 use uuid::Uuid;
 
@@ -28,7 +31,20 @@ pub const TREND_ROUNDS: usize = 10;
 /// A round's analysis with what it was computed from.
 pub struct RoundData {
     pub round: Round,
-    pub content: std::sync::Arc<TemplateContent>,
+    pub content: Arc<TemplateContent>,
+    computed: Arc<Computed>,
+}
+
+impl std::ops::Deref for RoundData {
+    type Target = Computed;
+
+    fn deref(&self) -> &Computed {
+        &self.computed
+    }
+}
+
+/// What a round's answers give, shared between requests while they stay the same.
+pub struct Computed {
     pub template: String,
     pub cases: Vec<RoundCase>,
     pub inputs: Vec<CaseInput>,
@@ -37,43 +53,95 @@ pub struct RoundData {
     pub analysis: Analysis,
 }
 
+/// Rounds' computed results by round, each with the stamp of the data it came from.
+///
+/// The results page, every report and the trends of each later round read a round's results
+/// again and again, while its answers rarely change (an earlier round's hardly ever), and
+/// computing them is most of a results page's time (some 13,000 answers for 150 cases at two
+/// levels). The stamp is read on every use, so a change is seen at once.
+#[derive(Default)]
+pub struct ResultsCache(Mutex<HashMap<Uuid, (String, Arc<Computed>)>>);
+
+/// Rounds kept; a municipality has a few a year, and an entry is a few megabytes at most.
+const CACHED_ROUNDS: usize = 64;
+
+impl ResultsCache {
+    fn get(&self, round: Uuid, stamp: &str) -> Option<Arc<Computed>> {
+        let m = self.0.lock().ok()?;
+        m.get(&round)
+            .filter(|(s, _)| s == stamp)
+            .map(|(_, c)| c.clone())
+    }
+
+    fn put(&self, round: Uuid, stamp: String, computed: Arc<Computed>) {
+        if let Ok(mut m) = self.0.lock() {
+            if m.len() >= CACHED_ROUNDS && !m.contains_key(&round) {
+                m.clear();
+            }
+            m.insert(round, (stamp, computed));
+        }
+    }
+}
+
 /// Loads a round's submitted answers into the analysis. Only cases whose every level has
 /// submitted count: until then, answers are blind to everyone outside the level.
 pub async fn load(
     store: &Store,
     contents: &ContentCache,
+    cache: &ResultsCache,
     tree: &OrgTree,
     round: Round,
 ) -> AppResult<RoundData> {
     let content = contents.get(store, round.template_version_id).await?;
-    let meta = meta_of(store, round.template_version_id).await?;
-    let cases = store.round_cases(round.id).await?;
-    let reviews = store.round_reviews(round.id).await?;
-    let mut open: BTreeSet<&str> = BTreeSet::new();
-    for r in &reviews {
-        if r.status != ReviewStatus::Submitted {
-            open.insert(r.case_key.as_str());
-        }
-    }
-    let answers = store.round_answers(round.id).await?;
-    let agreed = store.round_agreed(round.id).await?;
-    let mut by_case: BTreeMap<&str, BTreeMap<u8, BTreeMap<String, String>>> = BTreeMap::new();
-    for a in &answers {
-        by_case
-            .entry(a.case_key.as_str())
-            .or_default()
-            .entry(a.level)
-            .or_default()
-            .insert(a.item.clone(), a.value.clone());
-    }
-    let mut agreed_by: BTreeMap<&str, BTreeMap<String, String>> = BTreeMap::new();
-    for g in &agreed {
-        agreed_by
-            .entry(g.case_key.as_str())
-            .or_default()
-            .insert(g.item.clone(), g.value.clone());
-    }
     let teams = team_map(tree);
+    let stamp = {
+        // The organisation places cases in units and teams, so it is part of the stamp.
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        teams.hash(&mut h);
+        format!(
+            "{}|{}|{:?}|{:x}",
+            store.round_data_stamp(round.id).await?,
+            round.template_version_id,
+            round.plan.counting,
+            h.finish()
+        )
+    };
+    let computed = match cache.get(round.id, &stamp) {
+        Some(c) => c,
+        None => {
+            let c = Arc::new(compute(store, &content, &teams, &round).await?);
+            cache.put(round.id, stamp, c.clone());
+            c
+        }
+    };
+    Ok(RoundData {
+        round,
+        content,
+        computed,
+    })
+}
+
+async fn compute(
+    store: &Store,
+    content: &TemplateContent,
+    teams: &BTreeMap<String, (String, Option<String>)>,
+    round: &Round,
+) -> AppResult<Computed> {
+    // Read side by side: while the database works on the answers, the cases are decoded.
+    let (meta, cases, maps, agreed) = tokio::try_join!(
+        meta_of(store, round.template_version_id),
+        async { Ok(store.round_cases(round.id).await?) },
+        async { Ok(store.round_answer_maps(round.id).await?) },
+        async { Ok::<_, crate::error::AppError>(store.round_agreed(round.id).await?) },
+    )?;
+    let AnswerMaps { mut by_case, open } = maps;
+    let mut agreed_by: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for g in agreed {
+        agreed_by
+            .entry(g.case_key)
+            .or_default()
+            .insert(g.item, g.value);
+    }
     let mut inputs = vec![];
     for c in &cases {
         if open.contains(c.key.as_str()) {
@@ -100,12 +168,10 @@ pub async fn load(
             agreed: agreed_by.remove(c.key.as_str()).unwrap_or_default(),
         });
     }
-    let analysis = analysis::analyse(&content, round.plan.counting, &inputs);
-    Ok(RoundData {
+    let analysis = analysis::analyse(content, round.plan.counting, &inputs);
+    Ok(Computed {
         template: format!("{} v{}", meta.template_key, meta.number),
         complete: inputs.len(),
-        round,
-        content,
         cases,
         inputs,
         analysis,
@@ -135,13 +201,9 @@ fn team_map(tree: &OrgTree) -> BTreeMap<String, (String, Option<String>)> {
         .collect()
 }
 
-/// Earlier rounds with the same template family, analysed, newest [`TREND_ROUNDS`].
-pub async fn earlier_points(
-    store: &Store,
-    contents: &ContentCache,
-    tree: &OrgTree,
-    data: &RoundData,
-) -> AppResult<Vec<RoundPoint>> {
+/// Earlier rounds with the same template family past reviewing, newest first, at most
+/// [`TREND_ROUNDS`].
+pub async fn earlier_rounds(store: &Store, data: &RoundData) -> AppResult<Vec<Round>> {
     let key = data.template.rsplit_once(" v").map(|x| x.0).unwrap_or("");
     let mut candidates = vec![];
     for s in store.list_rounds().await? {
@@ -165,9 +227,37 @@ pub async fn earlier_points(
     }
     candidates.sort_by_key(|r| std::cmp::Reverse(r.plan.reference_date));
     candidates.truncate(TREND_ROUNDS);
+    Ok(candidates)
+}
+
+/// Earlier rounds with the same template family, analysed, newest [`TREND_ROUNDS`].
+pub async fn earlier_points(
+    store: &Store,
+    contents: &ContentCache,
+    cache: &ResultsCache,
+    tree: &OrgTree,
+    data: &RoundData,
+) -> AppResult<Vec<RoundPoint>> {
+    points(
+        store,
+        contents,
+        cache,
+        tree,
+        earlier_rounds(store, data).await?,
+    )
+    .await
+}
+
+async fn points(
+    store: &Store,
+    contents: &ContentCache,
+    cache: &ResultsCache,
+    tree: &OrgTree,
+    candidates: Vec<Round>,
+) -> AppResult<Vec<RoundPoint>> {
     let mut out = vec![];
     for r in candidates {
-        let d = load(store, contents, tree, r).await?;
+        let d = load(store, contents, cache, tree, r).await?;
         out.push(RoundPoint {
             round: d.round.id,
             name: d.round.name.clone(),
@@ -263,12 +353,16 @@ pub struct Making {
 pub async fn make_report(
     store: &Store,
     contents: &ContentCache,
+    cache: &ResultsCache,
     tree: &OrgTree,
     data: &RoundData,
     m: Making,
 ) -> AppResult<Report> {
     let en = m.lang == Lang::En;
-    let earlier = earlier_points(store, contents, tree, data).await?;
+    let rounds = earlier_rounds(store, data).await?;
+    let today = chrono::Utc::now().date_naive();
+    let follow_up = crate::actions::follow_up(store, rounds.first(), today).await?;
+    let earlier = points(store, contents, cache, tree, rounds).await?;
     let trends =
         (!earlier.is_empty()).then(|| analysis::trends(&data.analysis, &data.template, &earlier));
     let keys: BTreeSet<&str> = data.analysis.items.iter().map(|i| i.key.as_str()).collect();
@@ -302,6 +396,7 @@ pub async fn make_report(
         analysis: &data.analysis,
         trends: trends.as_ref(),
         references,
+        follow_up,
         raw,
         feedback,
         texts: texts(m.lang, m.threshold),

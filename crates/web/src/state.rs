@@ -54,4 +54,5 @@ pub struct AppState {
     pub uploads: Arc<crate::staging::Uploads>,
     /// Parsed content of published template versions (immutable, so never stale).
     pub contents: Arc<crate::rounds::ContentCache>,
+    pub results: Arc<crate::results::ResultsCache>,
 }

@@ -229,6 +229,7 @@ async fn the_openapi_document_describes_the_api() {
         ops,
         vec![
             "DELETE /api/v1/templates/{key}/versions/{n}",
+            "GET /api/v1/actions",
             "GET /api/v1/audit-events",
             "GET /api/v1/me",
             "GET /api/v1/reviews/{id}",

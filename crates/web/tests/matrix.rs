@@ -67,7 +67,8 @@ fn expected(route: &str, who: Who) -> StatusCode {
         | "POST /admin/users/{id}/grants"
         | "POST /admin/users/{id}/grants/{grant}/revoke"
         | "POST /admin/users/{id}/status" => page_admin(S::SEE_OTHER),
-        "GET /api/v1/me" => {
+        // Everyone signed in has their own actions (an empty list when none).
+        "GET /api/v1/me" | "GET /api/v1/actions" => {
             if signed_in {
                 S::OK
             } else {
@@ -340,6 +341,7 @@ async fn every_role_gets_exactly_what_the_policy_allows() {
         for path in [
             "/api/v1/openapi.json",
             "/api/v1/me",
+            "/api/v1/actions",
             "/api/v1/units",
             "/api/v1/users",
             "/api/v1/audit-events",

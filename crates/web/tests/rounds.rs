@@ -889,4 +889,326 @@ async fn results_reports_and_feedback_answer_by_role() {
             .count()
             == 2
     );
+
+    // Results are computed once and kept while the answers stay the same; a change is seen
+    // at once: a reopened review takes its case out of the count.
+    let page = t.get(&mut leder, &results).await;
+    assert!(page.body.contains("6 af 6 sager"), "{}", page.body);
+    let review = *round.reviews.values().next().expect("a review");
+    t.store()
+        .reopen_review(&Actor::default(), review, "Rettelse")
+        .await
+        .expect("reopen");
+    let page = t.get(&mut leder, &results).await;
+    assert!(page.body.contains("5 af 6 sager"), "{}", page.body);
+}
+
+/// Follow-up actions: created by who runs the round, refused whole with every problem and the
+/// text kept; shown to the owner and the round's owner with overdue ones flagged; a status
+/// change needs its reason or evidence, and a change on a stale page is refused.
+#[tokio::test]
+async fn actions_reach_their_owners_and_refuse_bad_input_whole() {
+    use tilsyn_domain::action::{ActionLinks, ActionStatus, NewAction};
+    use tilsyn_store::actions::ActionFilter;
+    let t = TestApp::with_templates().await;
+    let round = running_round(&t).await;
+    let round_id: Uuid = round.id.parse().expect("round id");
+    let users = t.store().list_users().await.expect("users");
+    let id_of = |name: &str| {
+        users
+            .iter()
+            .find(|u| u.username == name)
+            .map(|u| u.id)
+            .expect("user")
+    };
+    let path = format!("/rounds/{round_id}/actions");
+    let mut leder = t.login("leder").await;
+    let page = t.get(&mut leder, &path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Nyt tiltag"));
+    let item = page
+        .html()
+        .select(&scraper::Selector::parse("#items option").expect("sel"))
+        .next()
+        .and_then(|o| o.value().attr("value").map(str::to_owned))
+        .expect("an item to link");
+
+    // Everything wrong at once: no text, a due date in the past, re-review without questions,
+    // nobody chosen. Refused whole: nothing stored, the form shows each problem.
+    let page = t
+        .post(
+            &mut leder,
+            &path,
+            &[
+                ("description", "  "),
+                ("due", "2020-01-01"),
+                ("reaudit", "1"),
+                ("recommendation", "Anbefaling 3"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for msg in [
+        "Skriv en beskrivelse af tiltaget.",
+        "Fristen ligger før i dag.",
+        "Vælg de spørgsmål eller afsnit, der skal genmåles.",
+        "Vælg en ansvarlig fra listen.",
+    ] {
+        assert!(page.body.contains(msg), "{msg}: {}", page.body);
+    }
+    assert!(page.body.contains("Anbefaling 3"), "what was typed is kept");
+    let stored = t
+        .store()
+        .actions(ActionFilter::default())
+        .await
+        .expect("actions");
+    assert!(stored.is_empty());
+
+    // A good one for the coordinator, re-reviewing one question.
+    let due = (chrono::Utc::now().date_naive() + chrono::Days::new(30)).to_string();
+    let owner = id_of("koordinator").0.to_string();
+    let res = t
+        .post(
+            &mut leder,
+            &path,
+            &[
+                ("description", "Brug tjeklisten for børnesamtalen"),
+                ("owner", &owner),
+                ("due", &due),
+                ("items", &item),
+                ("reaudit", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let all = t
+        .store()
+        .actions(ActionFilter::default())
+        .await
+        .expect("actions");
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].links.items, vec![item.clone()]);
+    assert!(all[0].reaudit);
+
+    // One for the caseworker whose due date has passed (time moved on).
+    let late = t
+        .store()
+        .create_action(
+            &Actor::default(),
+            "Lise Holm",
+            Some(round_id),
+            id_of("raadgiver"),
+            &NewAction {
+                description: "Opdatér handleplanerne i Team Nord".into(),
+                due: chrono::Utc::now().date_naive() - chrono::Days::new(3),
+                links: ActionLinks::default(),
+                reaudit: false,
+            },
+        )
+        .await
+        .expect("create");
+
+    // The owner sees it overdue on the dashboard and on /actions; so does the round's owner.
+    for user in ["raadgiver", "leder"] {
+        let mut b = t.login(user).await;
+        let page = t.get(&mut b, "/").await;
+        assert!(
+            page.body.contains("1 tiltag har overskredet fristen"),
+            "{user}: {}",
+            page.body
+        );
+        let page = t.get(&mut b, "/actions?overdue=1").await;
+        let rows = page.select("table.action-list tbody tr");
+        assert_eq!(rows.len(), 1, "{user}: {rows:?}");
+        assert!(rows[0].contains("Opdatér handleplanerne"), "{rows:?}");
+    }
+    // The coordinator owns only the other one: nothing overdue.
+    let mut koordinator = t.login("koordinator").await;
+    let page = t.get(&mut koordinator, "/actions").await;
+    assert!(page.body.contains("Brug tjeklisten"), "{}", page.body);
+    // The committee's reader may not open an action.
+    let mut udvalg = t.login("udvalg").await;
+    let page = t.get(&mut udvalg, &format!("/actions/{late}")).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+
+    // Done without evidence is refused and changes nothing; with evidence it is saved.
+    let mut raadgiver = t.login("raadgiver").await;
+    let status = format!("/actions/{late}/status");
+    let page = t
+        .post(
+            &mut raadgiver,
+            &status,
+            &[("version", "0"), ("status", "done")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("Skriv hvad der viser, at tiltaget er udført.")
+    );
+    assert_eq!(
+        t.store().action(late).await.expect("a").status,
+        ActionStatus::Planned
+    );
+    let res = t
+        .post(
+            &mut raadgiver,
+            &status,
+            &[
+                ("version", "0"),
+                ("status", "done"),
+                ("evidence", "Gennemgået på teammødet"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let a = t.store().action(late).await.expect("a");
+    assert_eq!(
+        (a.status, a.evidence.as_str()),
+        (ActionStatus::Done, "Gennemgået på teammødet")
+    );
+    // The same form again, from the stale page: a conflict, and nothing is overwritten.
+    let page = t
+        .post(
+            &mut raadgiver,
+            &status,
+            &[
+                ("version", "0"),
+                ("status", "dropped"),
+                ("reason", "Alligevel ikke"),
+            ],
+        )
+        .await;
+    assert!(page.body.contains("ændret af en anden"), "{}", page.body);
+    assert_eq!(
+        t.store().action(late).await.expect("a").status,
+        ActionStatus::Done
+    );
+
+    // Every change is in the audit log.
+    let events = t
+        .store()
+        .list_audit_events(&tilsyn_domain::audit::AuditFilter {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    let count = |a: &str| events.iter().filter(|e| e.action == a).count();
+    assert_eq!(count("action.created"), 2);
+    assert_eq!(count("action.updated"), 1);
+}
+
+/// The year wheel: a unit with one round in the year is flagged until a second is planned; its
+/// milestones download as an .ics file that another calendar parser reads.
+#[tokio::test]
+async fn the_year_wheel_warns_below_two_rounds_and_exports_a_calendar() {
+    let t = TestApp::with_templates().await;
+    let version = t
+        .store()
+        .template("BL-OVERORDNET")
+        .await
+        .expect("standard template")
+        .versions[0]
+        .id
+        .to_string();
+    let mut leder = t.login("leder").await;
+    let plan = |name: &'static str, reference: &'static str, start: &'static str| {
+        vec![
+            ("name", name),
+            ("kind", "broad"),
+            ("template_version", version.as_str()),
+            ("size1", "30"),
+            ("reference_date", reference),
+            ("look_back_months", "12"),
+            ("start_point", "Seneste underretning"),
+            ("counting", "agreed"),
+            ("m.review_start", start),
+            ("m.committee_report", "2026-12-10"),
+        ]
+    };
+    let r = t
+        .post(
+            &mut leder,
+            "/rounds",
+            &plan("Efterår", "2026-09-01", "2026-09-07"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let below = |page: &common::Res| {
+        page.select("table.data tbody tr")
+            .into_iter()
+            .filter(|row| row.contains("Under anbefalingen"))
+            .collect::<Vec<_>>()
+    };
+    let page = t.get(&mut leder, "/year-wheel?year=2026").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let flagged = below(&page);
+    assert!(
+        flagged
+            .iter()
+            .any(|r| r.contains("Myndighed Børn og Unge") && r.contains("Efterår")),
+        "{flagged:?}"
+    );
+    assert!(page.body.contains("færre end de anbefalede to runder"));
+
+    // A second round in the same year: no longer below.
+    let r = t
+        .post(
+            &mut leder,
+            "/rounds",
+            &plan("Forår", "2026-03-01", "2026-03-02"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = t.get(&mut leder, "/year-wheel?year=2026").await;
+    assert!(
+        !below(&page)
+            .iter()
+            .any(|r| r.contains("Myndighed Børn og Unge")),
+        "{:?}",
+        below(&page)
+    );
+
+    // The calendar file: every 2026 milestone, read by another parser.
+    let res = t.get(&mut leder, "/year-wheel.ics?year=2026").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(
+        res.headers[axum::http::header::CONTENT_TYPE]
+            .to_str()
+            .expect("type")
+            .starts_with("text/calendar")
+    );
+    let mut parser = ical::IcalParser::new(res.body.as_bytes());
+    let cal = parser.next().expect("a calendar").expect("parses");
+    let events: Vec<(String, String)> = cal
+        .events
+        .iter()
+        .map(|e| {
+            let get = |n: &str| {
+                e.properties
+                    .iter()
+                    .find(|p| p.name == n)
+                    .and_then(|p| p.value.clone())
+                    .unwrap_or_default()
+            };
+            (get("DTSTART"), get("SUMMARY"))
+        })
+        .collect();
+    for want in [
+        ("20260302", "Forår: Gennemgang starter"),
+        ("20260907", "Efterår: Gennemgang starter"),
+        ("20261210", "Efterår: Afrapportering til udvalget"),
+    ] {
+        assert!(
+            events.iter().any(|(d, s)| d == want.0 && s == want.1),
+            "{want:?} in {events:?}"
+        );
+    }
+    assert_eq!(events.len(), 4, "{events:?}");
+
+    // A caseworker plans no rounds and reads no results: no year wheel.
+    let mut raadgiver = t.login("raadgiver").await;
+    let page = t.get(&mut raadgiver, "/year-wheel").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
 }

@@ -31,6 +31,7 @@ fn report_for(audience: Audience, cases: &[CaseInput]) -> Report {
         analysis: &a,
         trends: None,
         references: vec![],
+        follow_up: Some(follow_up()),
         raw: vec![RawAnswer {
             case: "Sag 1".into(),
             case_type: "§ 32".into(),
@@ -152,4 +153,42 @@ fn lines_hand_made() {
         suppression::suppress_lines(&[30, 3, 12, 15], &[(0, vec![1, 2, 3])], 1),
         [false; 4]
     );
+}
+
+fn follow_up() -> FollowUp {
+    use crate::action::{ActionStatus, StatusCounts};
+    let due = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("date");
+    FollowUp {
+        round: "Forår 2026".into(),
+        counts: StatusCounts::of([(ActionStatus::Done, due)], due),
+        actions: vec![FollowUpAction {
+            description: "Tjekliste for børnesamtalen".into(),
+            due,
+            status: ActionStatus::Done,
+            overdue: false,
+            note: "Bruges i alle teams".into(),
+            owner: Some("Lise Leder".into()),
+        }],
+    }
+}
+
+#[test]
+fn follow_up_names_owners_only_where_cells_are_not_suppressed() {
+    let cases = vec![];
+    let owners = |a: Audience| {
+        report_for(a, &cases)
+            .follow_up
+            .map(|f| f.actions.into_iter().map(|a| a.owner).collect::<Vec<_>>())
+    };
+    assert_eq!(
+        owners(Audience::Analyst),
+        Some(vec![Some("Lise Leder".into())])
+    );
+    assert_eq!(owners(Audience::Committee), Some(vec![None]));
+    assert_eq!(owners(Audience::Management), Some(vec![None]));
+    let cw = Audience::Caseworker {
+        username: "rb".into(),
+        name: "Rikke".into(),
+    };
+    assert_eq!(owners(cw), None);
 }

@@ -2,6 +2,7 @@
 //! cases as the pages, errors as RFC 9457 problem+json, and an OpenAPI 3 document generated
 //! from the handlers themselves.
 
+mod actions;
 mod audit;
 mod me;
 mod org;
@@ -92,7 +93,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rounds::reconciliation))
         .routes(routes!(rounds::record_agreed))
         .routes(routes!(rounds::add_reply))
-        .routes(routes!(results::get_results));
+        .routes(routes!(results::get_results))
+        .routes(routes!(actions::list_actions));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .route("/api/v1/openapi.json", get(openapi_json))

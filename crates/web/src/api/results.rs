@@ -76,10 +76,18 @@ pub async fn get_results(
     };
     uc::check_audience(&state.store, &ctx, reach, &audience).await?;
     let who = ctx.signed_in()?;
-    let data = uc::load(&state.store, &state.contents, &who.tree, round).await?;
+    let data = uc::load(
+        &state.store,
+        &state.contents,
+        &state.results,
+        &who.tree,
+        round,
+    )
+    .await?;
     let report = uc::make_report(
         &state.store,
         &state.contents,
+        &state.results,
         &who.tree,
         &data,
         Making {

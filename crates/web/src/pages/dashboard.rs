@@ -1,6 +1,8 @@
 //! "Mine opgaver": the first page after sign-in: open reviews with due dates and progress
-//! (overdue ones first in line), escalations waiting for the person, and their roles.
+//! (overdue ones first in line), escalations waiting for the person, open follow-up actions,
+//! and their roles.
 
+use super::actions::{ActionLine, lines};
 use super::rounds::{EscalationLine, TaskLine, tasks};
 use super::{Chrome, render};
 use crate::ctx::Ctx;
@@ -29,6 +31,10 @@ struct DashboardPage {
     escalations: Vec<EscalationLine>,
     results: Vec<(uuid::Uuid, String)>,
     feedback: Vec<(uuid::Uuid, String)>,
+    /// Open actions the person owns or whose round they run, overdue ones first.
+    action_rows: Vec<ActionLine>,
+    actions_overdue: usize,
+    actions_more: usize,
 }
 
 /// Open reviews shown on the dashboard; the rest are on /reviews.
@@ -59,6 +65,16 @@ pub async fn show_dashboard(ctx: Ctx, State(state): State<AppState>) -> AppResul
     let more = rows.len().saturating_sub(DASHBOARD_TASKS);
     rows.truncate(DASHBOARD_TASKS);
     let (results, feedback) = crate::results::result_links(&state.store, &ctx).await?;
+    let today = chrono::Utc::now().date_naive();
+    let open: Vec<_> = crate::actions::visible(&state.store, &ctx, today)
+        .await?
+        .into_iter()
+        .filter(|a| a.status.is_open())
+        .collect();
+    let mut action_rows: Vec<ActionLine> = lines(&state, &ctx, &open, today).await?;
+    let actions_overdue = action_rows.iter().filter(|a| a.overdue).count();
+    let actions_more = action_rows.len().saturating_sub(DASHBOARD_TASKS);
+    action_rows.truncate(DASHBOARD_TASKS);
     let page = DashboardPage {
         c: Chrome::new(&ctx, "dashboard-title"),
         greeting: tr.t1("dashboard-greeting", "name", &me.user.full_name),
@@ -70,6 +86,9 @@ pub async fn show_dashboard(ctx: Ctx, State(state): State<AppState>) -> AppResul
         escalations,
         results,
         feedback,
+        action_rows,
+        actions_overdue,
+        actions_more,
     };
     Ok(render(&page))
 }

@@ -1,6 +1,7 @@
 //! Server-rendered pages: one handler file per page family, one template struct per page.
 //! Every page works with plain form posts; the small script only adds convenience.
 
+mod actions;
 mod assets;
 mod audit;
 mod cases;
@@ -12,6 +13,7 @@ mod rounds;
 mod templates;
 mod units;
 mod users;
+mod yearwheel;
 
 use crate::ctx::{Ctx, LANG_COOKIE};
 use crate::error::AppError;
@@ -95,6 +97,15 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/{id}/reopen", post(rounds::reopen_review))
         .route("/reviews/{id}/escalate", post(rounds::escalate))
         .route("/escalations/{id}/close", post(rounds::close_escalation))
+        .route("/actions", get(actions::list_actions))
+        .route("/year-wheel", get(yearwheel::show_year_wheel))
+        .route("/year-wheel.ics", get(yearwheel::year_wheel_ics))
+        .route("/actions/{id}", get(actions::show_action))
+        .route("/actions/{id}/status", post(actions::change_status))
+        .route(
+            "/rounds/{id}/actions",
+            get(actions::show_round_actions).post(actions::create_action),
+        )
         .route("/templates", get(templates::list_templates))
         .route("/templates/import", post(templates::import_template))
         .route("/templates/new", post(templates::create_template))
@@ -167,6 +178,12 @@ impl Chrome {
             }
             if ctx.can(&Action::Review) {
                 items.push(("/reviews", "nav-reviews"));
+            }
+            if ctx.can(&Action::Review) || ctx.can(&Action::PlanRounds) {
+                items.push(("/actions", "nav-actions"));
+            }
+            if ctx.can(&Action::PlanRounds) || ctx.can(&Action::ViewResults) {
+                items.push(("/year-wheel", "nav-yearwheel"));
             }
             if ctx.can(&Action::ViewTemplates) {
                 items.push(("/templates", "nav-templates"));
@@ -248,7 +265,9 @@ pub fn see_other(path: &str, notice: &str) -> Response {
 
 /// The notice for `?ok=key`, only for keys meant as notices (so the URL cannot inject text).
 pub fn notice(tr: Tr, key: Option<&str>) -> Option<String> {
-    const NOTICES: [&str; 32] = [
+    const NOTICES: [&str; 34] = [
+        "action-created",
+        "action-status-saved",
         "round-created",
         "round-saved",
         "round-sampled",

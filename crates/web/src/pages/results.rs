@@ -79,6 +79,9 @@ pub struct ChartView {
     pub svg: String,
 }
 
+/// An earlier round's action: description, due date, status, note, overdue.
+type FollowUpLine = (String, String, String, String, bool);
+
 #[derive(Template)]
 #[template(path = "results.html")]
 struct ResultsPage {
@@ -100,6 +103,8 @@ struct ResultsPage {
     agreement: Vec<AgreementView>,
     trends: Vec<(String, String, String, String)>,
     references: Vec<(String, String, String, String)>,
+    /// The earlier round's actions: that round, and its actions.
+    follow_up: Option<(String, Vec<FollowUpLine>)>,
     stored: Vec<(Uuid, String, String, String, String)>,
     caseworkers: Vec<String>,
     formats: Vec<(&'static str, &'static str)>,
@@ -136,10 +141,18 @@ async fn build(
     let audience = audience_of(audience, reach).ok_or(AppError::NotFound)?;
     uc::check_audience(&state.store, ctx, reach, &audience).await?;
     let who = ctx.signed_in()?;
-    let data = uc::load(&state.store, &state.contents, &who.tree, round).await?;
+    let data = uc::load(
+        &state.store,
+        &state.contents,
+        &state.results,
+        &who.tree,
+        round,
+    )
+    .await?;
     let report = uc::make_report(
         &state.store,
         &state.contents,
+        &state.results,
         &who.tree,
         &data,
         Making {
@@ -355,6 +368,25 @@ pub async fn show_results(
                 )
             })
             .collect(),
+        follow_up: report.follow_up.as_ref().map(|f| {
+            (
+                f.round.clone(),
+                f.actions
+                    .iter()
+                    .map(|a| {
+                        (
+                            a.description.clone(),
+                            a.due.format("%d-%m-%Y").to_string(),
+                            report
+                                .text(&format!("action-status-{}", a.status.code()))
+                                .to_owned(),
+                            a.note.clone(),
+                            a.overdue,
+                        )
+                    })
+                    .collect(),
+            )
+        }),
         stored,
         caseworkers,
         formats: vec![
@@ -474,7 +506,14 @@ pub async fn show_feedback(
         username: target.clone(),
         name,
     };
-    let data = uc::load(&state.store, &state.contents, &who.tree, round).await?;
+    let data = uc::load(
+        &state.store,
+        &state.contents,
+        &state.results,
+        &who.tree,
+        round,
+    )
+    .await?;
     // Only someone with a case in the round (or its owners) gets a page at all.
     let has_case = data.cases.iter().any(|c| {
         c.record
@@ -488,6 +527,7 @@ pub async fn show_feedback(
     let report = uc::make_report(
         &state.store,
         &state.contents,
+        &state.results,
         &who.tree,
         &data,
         Making {

@@ -31,11 +31,11 @@ use tilsyn_domain::{Problem, Role, UserId};
 use tilsyn_store::rounds::{AnswerChange, SaveOutcome};
 use uuid::Uuid;
 
-fn today() -> NaiveDate {
+pub(super) fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-fn dk(d: NaiveDate) -> String {
+pub(super) fn dk(d: NaiveDate) -> String {
     d.format("%d-%m-%Y").to_string()
 }
 
@@ -563,6 +563,9 @@ pub async fn update_round(
 #[template(path = "round.html")]
 struct RoundPage {
     has_results: bool,
+    /// Earlier rounds' actions asking for questions to be reviewed again: (action, round,
+    /// the questions and sections as numbered here).
+    reaudits: Vec<(String, String, String)>,
     c: Chrome,
     notice: Option<String>,
     errors: Vec<FieldMsg>,
@@ -822,7 +825,31 @@ async fn round_page(
         })
         .collect();
     let escalations = escalation_lines(tr, store.escalations(Some(id), None).await?);
+    let content = state.contents.get(store, round.template_version_id).await?;
+    let numbers = content.numbering();
+    let reaudits = crate::actions::reaudits_for(store, &round)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let keys = a.links.sections.iter().chain(&a.links.items);
+            let labels: Vec<String> = keys
+                .map(|k| match (numbers.get(k), content.item(k)) {
+                    (Some(n), Some(i)) => {
+                        format!("{n} {}", i.text.get(ctx.lang == crate::i18n::Lang::En))
+                    }
+                    (Some(n), None) => n.clone(),
+                    _ => k.clone(),
+                })
+                .collect();
+            (
+                a.description,
+                a.round_name.unwrap_or_default(),
+                labels.join("; "),
+            )
+        })
+        .collect();
     Ok(RoundPage {
+        reaudits,
         // Results count complete cases only, so they exist as soon as one case is done.
         has_results: round.state != RoundState::Draft && round.state != RoundState::Sampled,
         c: Chrome::new(ctx, "round-title").with_title(round.name.clone()),
