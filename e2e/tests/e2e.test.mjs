@@ -14,3 +14,4 @@ import './templates.suite.mjs';
 import './cases.suite.mjs';
 import './rounds.suite.mjs';
 import './results.suite.mjs';
+import './actions.suite.mjs';
