@@ -19,6 +19,14 @@ pub enum RoundKind {
 
 /// At most this many themes in a thematic round.
 pub const MAX_THEMES: usize = 2;
+/// Whether two rounds' scopes (unit names; empty = the whole municipality) share a unit.
+pub fn scopes_overlap(a: &[String], b: &[String]) -> bool {
+    a.is_empty()
+        || b.is_empty()
+        || a.iter()
+            .any(|x| b.iter().any(|y| x.eq_ignore_ascii_case(y)))
+}
+
 /// Recommended rounds per unit and year.
 pub const MIN_ROUNDS_PER_YEAR: usize = 2;
 /// Recommended size of the working group.

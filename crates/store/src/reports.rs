@@ -143,10 +143,10 @@ impl Store {
                     // the planner scans every round's answers once the table holds a few rounds.
                     let rows: Vec<(String, i64, Vec<String>, Vec<String>)> = sqlx::query_as(
                         "SELECT r.case_key, CAST(r.level AS BIGINT), x.k, x.v FROM reviews r \
-                     CROSS JOIN LATERAL (SELECT COALESCE(array_agg(a.item_key), '{}') AS k, \
-                     COALESCE(array_agg(a.value), '{}') AS v FROM answers a \
+                     CROSS JOIN LATERAL (SELECT array_agg(a.item_key ORDER BY a.item_key) AS k, \
+                     array_agg(a.value ORDER BY a.item_key) AS v FROM answers a \
                      WHERE a.review_id = r.id) x \
-                     WHERE r.round_id = $1 AND r.status = 'submitted'",
+                     WHERE r.round_id = $1 AND r.status = 'submitted' AND x.k IS NOT NULL",
                     )
                     .bind(round)
                     .fetch_all(pool)
@@ -175,14 +175,15 @@ impl Store {
     }
 
     /// A short text that changes whenever anything a round's results are computed from
-    /// changes: its cases, its reviews (every save bumps a review's version and time) and its
-    /// agreed answers. Results computed once are reused while it stays the same.
+    /// changes: its cases, its reviews (every change bumps a review's version) and its agreed
+    /// answers (every replacement bumps theirs). Results computed once are reused while it
+    /// stays the same. Counters, not clocks: two servers' clocks may disagree.
     pub async fn round_data_stamp(&self, round: Uuid) -> Result<String, StoreError> {
         let stamp: Option<String> = on_db!(&self.db, pool => sqlx::query_scalar(
             "SELECT (SELECT CAST(count(*) AS TEXT) FROM round_cases WHERE round_id = $1) \
              || '/' || CAST(count(*) AS TEXT) || '/' || CAST(COALESCE(sum(version), 0) AS TEXT) \
              || '/' || COALESCE(CAST(max(updated_at) AS TEXT), '') || '/' \
-             || (SELECT CAST(count(*) AS TEXT) || '/' || COALESCE(CAST(max(decided_at) AS TEXT), '') \
+             || (SELECT CAST(count(*) AS TEXT) || '/' || CAST(COALESCE(sum(version), 0) AS TEXT) \
                  FROM agreed_answers WHERE round_id = $1) \
              FROM reviews WHERE round_id = $1")
             .bind(round).fetch_one(pool).await)?;

@@ -395,18 +395,15 @@ impl Store {
         let rows: Vec<(Uuid, String, String)> = on_db!(&self.db, pool => sqlx::query_as(
             "SELECT id, scope, plan FROM rounds WHERE id <> $1")
             .bind(except).fetch_all(pool).await)?;
-        let mine: std::collections::BTreeSet<String> =
-            scope.iter().map(|s| s.to_lowercase()).collect();
         let mut n = 0;
         for (_, s, plan) in rows {
             let theirs: Vec<String> = decode(&s)?;
             // A round belongs to the year of its reference date (a round planned in December
             // for the spring counts in the spring's year).
             let plan: RoundPlan = decode(&plan)?;
-            let overlaps = mine.is_empty()
-                || theirs.is_empty()
-                || theirs.iter().any(|u| mine.contains(&u.to_lowercase()));
-            if overlaps && chrono::Datelike::year(&plan.reference_date) == year {
+            if tilsyn_domain::round::scopes_overlap(scope, &theirs)
+                && chrono::Datelike::year(&plan.reference_date) == year
+            {
                 n += 1;
             }
         }
@@ -939,7 +936,8 @@ impl Store {
             "INSERT INTO agreed_answers (round_id, case_key, item_key, value, note, decided_by, decided_by_name, decided_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (round_id, case_key, item_key) DO UPDATE SET \
              value = excluded.value, note = excluded.note, decided_by = excluded.decided_by, \
-             decided_by_name = excluded.decided_by_name, decided_at = excluded.decided_at")
+             decided_by_name = excluded.decided_by_name, decided_at = excluded.decided_at, \
+             version = agreed_answers.version + 1")
             .bind(round).bind(key).bind(item).bind(value).bind(note)
             .bind(actor.user_id.map(|u| u.0)).bind(by).bind(Ts::now())
             .execute(conn).await.map(|_| ()))?;

@@ -10,9 +10,10 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use tilsyn_domain::action::{self, NewAction, StatusChange, is_overdue};
-use tilsyn_domain::policy::{Action as Can, reads_results, runs_round};
+use tilsyn_domain::policy::{Action as Can, runs_round};
 use tilsyn_domain::report::{FollowUp, FollowUpAction};
 use tilsyn_domain::role::Role;
+use tilsyn_domain::round::scopes_overlap;
 use tilsyn_domain::template::TemplateContent;
 use tilsyn_domain::{Problem, UserId};
 use tilsyn_store::Store;
@@ -48,17 +49,11 @@ pub fn manages(ctx: &Ctx, round: &Round) -> bool {
         .is_ok_and(|w| runs_round(&w.subject, &w.tree, &round.scope))
 }
 
-/// Whether the caller may read the round's actions: who runs it or reads its results.
-pub fn reads(ctx: &Ctx, round: &Round) -> bool {
-    ctx.signed_in().is_ok_and(|w| {
-        runs_round(&w.subject, &w.tree, &round.scope)
-            || (ctx.can(&Can::ViewResults) && reads_results(&w.subject, &w.tree, &round.scope))
-    })
-}
-
-/// A round's actions, for those who may read them.
+/// A round's actions, for who runs it. They name people (owners), so readers of the
+/// aggregated results (the committee, lawyers) see them only as the next round's report
+/// prints them, without owners.
 pub async fn of_round(store: &Store, ctx: &Ctx, round: &Round) -> AppResult<Vec<Action>> {
-    if !reads(ctx, round) {
+    if !manages(ctx, round) {
         return Err(deny(store, ctx, "view_actions").await);
     }
     Ok(store
@@ -95,8 +90,8 @@ pub async fn visible(store: &Store, ctx: &Ctx, today: NaiveDate) -> AppResult<Ve
     Ok(out)
 }
 
-/// One action: its owner, or who runs its round.
-pub async fn readable(store: &Store, ctx: &Ctx, id: Uuid) -> AppResult<(Action, bool)> {
+/// One action, for its owner or who runs its round (both may change it).
+pub async fn readable(store: &Store, ctx: &Ctx, id: Uuid) -> AppResult<Action> {
     let who = ctx.signed_in()?;
     let a = store.action(id).await?;
     let manager = match a.round_id {
@@ -106,7 +101,7 @@ pub async fn readable(store: &Store, ctx: &Ctx, id: Uuid) -> AppResult<(Action, 
     if a.owner != who.user.id && !manager {
         return Err(deny(store, ctx, "view_action").await);
     }
-    Ok((a, manager))
+    Ok(a)
 }
 
 /// What a form or an API call gives for a new action.
@@ -221,7 +216,11 @@ pub async fn change_status(
     reason: &str,
     evidence: &str,
 ) -> AppResult<()> {
-    let (a, _) = readable(store, ctx, id).await?;
+    let a = readable(store, ctx, id).await?;
+    // Checked against the status the person saw: a newer one is someone else's change.
+    if a.version != version {
+        return Err(AppError::Conflict("action-changed"));
+    }
     let Some(status) = action::ActionStatus::parse(status) else {
         return Err(Problem::one("status", "action-status-unknown").into());
     };
@@ -330,11 +329,17 @@ pub async fn link_labels(
     Ok(out)
 }
 
-/// Actions of earlier rounds that asked for questions to be reviewed again, still standing:
-/// what a later round's plan shows.
-pub async fn reaudits_for(store: &Store, round: &Round) -> AppResult<Vec<Action>> {
+/// Actions of earlier rounds over the same units that asked for questions of this round's
+/// template to be reviewed again, still standing: what a later round's plan shows. Only the
+/// questions and sections this template has are kept.
+pub async fn reaudits_for(
+    store: &Store,
+    round: &Round,
+    content: &TemplateContent,
+) -> AppResult<Vec<Action>> {
+    let numbers = content.numbering();
     let mut out = vec![];
-    for a in store.actions(ActionFilter::default()).await? {
+    for mut a in store.actions(ActionFilter::default()).await? {
         if !a.reaudit || a.status == action::ActionStatus::Dropped {
             continue;
         }
@@ -342,7 +347,14 @@ pub async fn reaudits_for(store: &Store, round: &Round) -> AppResult<Vec<Action>
             continue;
         };
         let earlier = store.round(from).await?;
-        if earlier.plan.reference_date < round.plan.reference_date {
+        if earlier.plan.reference_date >= round.plan.reference_date
+            || !scopes_overlap(&earlier.scope, &round.scope)
+        {
+            continue;
+        }
+        a.links.items.retain(|k| numbers.contains_key(k));
+        a.links.sections.retain(|k| numbers.contains_key(k));
+        if !a.links.items.is_empty() || !a.links.sections.is_empty() {
             out.push(a);
         }
     }

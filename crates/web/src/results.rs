@@ -18,7 +18,7 @@ use tilsyn_domain::report::{
     RoundFacts,
 };
 use tilsyn_domain::review::ReviewStatus;
-use tilsyn_domain::round::RoundState;
+use tilsyn_domain::round::{RoundState, scopes_overlap};
 use tilsyn_domain::template::{ScaleKind, TemplateContent};
 use tilsyn_store::Store;
 use tilsyn_store::reports::AnswerMaps;
@@ -361,7 +361,12 @@ pub async fn make_report(
     let en = m.lang == Lang::En;
     let rounds = earlier_rounds(store, data).await?;
     let today = chrono::Utc::now().date_naive();
-    let follow_up = crate::actions::follow_up(store, rounds.first(), today).await?;
+    // The actions of the newest earlier round over the same units (another unit's are not
+    // this report's business).
+    let previous = rounds
+        .iter()
+        .find(|r| scopes_overlap(&r.scope, &data.round.scope));
+    let follow_up = crate::actions::follow_up(store, previous, today).await?;
     let earlier = points(store, contents, cache, tree, rounds).await?;
     let trends =
         (!earlier.is_empty()).then(|| analysis::trends(&data.analysis, &data.template, &earlier));

@@ -12,32 +12,37 @@ use tilsyn_reports::ics::{CalendarEvent, calendar};
 use tilsyn_store::Store;
 
 pub struct Wheel {
+    /// The rounds the caller runs or reads: named on the page and exported.
     pub rounds: Vec<WheelRound>,
+    /// Each unit's year, counted over every round (a round the caller does not see still
+    /// counts towards the recommendation).
     pub units: Vec<UnitYear>,
 }
 
-/// Every round the caller runs or reads the results of (drafts included: a planned round is
-/// what the wheel is for), and the units their grants cover.
+/// The caller's rounds (drafts included: a planned round is what the wheel is for) and the
+/// units their grants cover, each with every round of the year counted.
 pub async fn load(store: &Store, ctx: &Ctx, year: i32) -> AppResult<Wheel> {
     let who = ctx.signed_in()?;
     let reader = ctx.can(&Can::ViewResults);
-    let mut rounds = vec![];
+    let (mut all, mut rounds) = (vec![], vec![]);
     for s in store.list_rounds().await? {
         let r = store.round(s.id).await?;
         let mine = runs_round(&who.subject, &who.tree, &r.scope)
             || (reader
                 && s.state != RoundState::Draft
                 && reads_results(&who.subject, &who.tree, &r.scope));
+        let w = WheelRound {
+            id: r.id,
+            name: r.name,
+            kind: r.plan.kind,
+            scope: r.scope,
+            reference_date: r.plan.reference_date,
+            schedule: r.plan.schedule,
+        };
         if mine {
-            rounds.push(WheelRound {
-                id: r.id,
-                name: r.name,
-                kind: r.plan.kind,
-                scope: r.scope,
-                reference_date: r.plan.reference_date,
-                schedule: r.plan.schedule,
-            });
+            rounds.push(w.clone());
         }
+        all.push(w);
     }
     let units: Vec<String> = wheel_units(&who.tree)
         .into_iter()
@@ -48,12 +53,12 @@ pub async fn load(store: &Store, ctx: &Ctx, year: i32) -> AppResult<Wheel> {
                         who.subject
                             .grants
                             .iter()
-                            .any(|(_, g)| p.is_covered_by(g.id) || g.is_covered_by(row.unit.id))
+                            .any(|(_, g)| p.is_covered_by(g.id))
                     })
             })
         })
         .collect();
-    let units = unit_years(&who.tree, &units, &rounds, year);
+    let units = unit_years(&who.tree, &units, &all, year);
     Ok(Wheel { rounds, units })
 }
 

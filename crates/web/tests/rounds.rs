@@ -894,6 +894,27 @@ async fn results_reports_and_feedback_answer_by_role() {
     // at once: a reopened review takes its case out of the count.
     let page = t.get(&mut leder, &results).await;
     assert!(page.body.contains("6 af 6 sager"), "{}", page.body);
+    // Replacing an agreed answer changes the data stamp every time (a counter, not a clock).
+    let round_id: Uuid = round.id.parse().expect("round id");
+    let (case_key, _) = round.reviews.keys().next().expect("a case").clone();
+    let mut stamps = vec![t.store().round_data_stamp(round_id).await.expect("stamp")];
+    for value in ["nej", "ja", "ja"] {
+        t.store()
+            .record_agreed(
+                &Actor::default(),
+                "Lise Holm",
+                round_id,
+                &case_key,
+                "BL.UND.VURDERING_24T",
+                value,
+                "Afstemt",
+            )
+            .await
+            .expect("agreed");
+        stamps.push(t.store().round_data_stamp(round_id).await.expect("stamp"));
+    }
+    let distinct: std::collections::BTreeSet<&String> = stamps.iter().collect();
+    assert_eq!(distinct.len(), 4, "{stamps:?}");
     let review = *round.reviews.values().next().expect("a review");
     t.store()
         .reopen_review(&Actor::default(), review, "Rettelse")

@@ -103,3 +103,11 @@ month-9 = September
 month-10 = Oktober
 month-11 = November
 month-12 = December
+actions-more = { $count ->
+    [one] Se alle tiltag (1 mere)
+   *[other] Se alle tiltag ({ $count } flere)
+}
+yearwheel-others = { $n ->
+    [one] 1 anden runde
+   *[other] { $n } andre runder
+}

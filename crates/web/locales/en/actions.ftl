@@ -103,3 +103,11 @@ month-9 = September
 month-10 = October
 month-11 = November
 month-12 = December
+actions-more = { $count ->
+    [one] See all actions (1 more)
+   *[other] See all actions ({ $count } more)
+}
+yearwheel-others = { $n ->
+    [one] 1 other round
+   *[other] { $n } other rounds
+}

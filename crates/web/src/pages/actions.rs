@@ -331,7 +331,7 @@ async fn action_page(
 ) -> AppResult<Response> {
     ctx.authorize(&Can::ViewOwn).await?;
     let tr = ctx.tr();
-    let (a, _) = uc::readable(&state.store, ctx, id).await?;
+    let a = uc::readable(&state.store, ctx, id).await?;
     let (current, reason, evidence) =
         entered.unwrap_or_else(|| (a.status.code().to_owned(), String::new(), String::new()));
     let history = tr.targs(

@@ -827,7 +827,7 @@ async fn round_page(
     let escalations = escalation_lines(tr, store.escalations(Some(id), None).await?);
     let content = state.contents.get(store, round.template_version_id).await?;
     let numbers = content.numbering();
-    let reaudits = crate::actions::reaudits_for(store, &round)
+    let reaudits = crate::actions::reaudits_for(store, &round, &content)
         .await?
         .into_iter()
         .map(|a| {

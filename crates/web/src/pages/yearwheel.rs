@@ -72,21 +72,23 @@ pub async fn show_year_wheel(
             .iter()
             .find(|r| r.id == id)
             .map(|r| r.name.clone())
-            .unwrap_or_default()
     };
     let units: Vec<UnitLine> = wheel
         .units
         .iter()
-        .map(|u| UnitLine {
-            unit: u.unit.clone(),
-            rounds: u
-                .rounds
-                .iter()
-                .map(|id| name(*id))
-                .collect::<Vec<_>>()
-                .join(", "),
-            count: u.rounds.len(),
-            below: u.below,
+        .map(|u| {
+            // Rounds the person does not see are counted, not named.
+            let mut names: Vec<String> = u.rounds.iter().filter_map(|id| name(*id)).collect();
+            let others = u.rounds.len() - names.len();
+            if others > 0 {
+                names.push(tr.t1("yearwheel-others", "n", others));
+            }
+            UnitLine {
+                unit: u.unit.clone(),
+                rounds: names.join(", "),
+                count: u.rounds.len(),
+                below: u.below,
+            }
         })
         .collect();
     let mut months: Vec<MonthLine> = (1..=12)
