@@ -141,10 +141,14 @@ impl Store {
                 crate::db::Db::Postgres(pool) => {
                     // Each review's answers through the answers' primary key: joined and grouped,
                     // the planner scans every round's answers once the table holds a few rounds.
+                    // Both aggregates read the same rows in the same order, so keys and values
+                    // pair up; ordering them by key cost a quarter of the read (collation). A
+                    // review without answers gives NULL and is left out, as the join does on
+                    // SQLite.
                     let rows: Vec<(String, i64, Vec<String>, Vec<String>)> = sqlx::query_as(
                         "SELECT r.case_key, CAST(r.level AS BIGINT), x.k, x.v FROM reviews r \
-                     CROSS JOIN LATERAL (SELECT array_agg(a.item_key ORDER BY a.item_key) AS k, \
-                     array_agg(a.value ORDER BY a.item_key) AS v FROM answers a \
+                     CROSS JOIN LATERAL (SELECT array_agg(a.item_key) AS k, \
+                     array_agg(a.value) AS v FROM answers a \
                      WHERE a.review_id = r.id) x \
                      WHERE r.round_id = $1 AND r.status = 'submitted' AND x.k IS NOT NULL",
                     )
