@@ -67,16 +67,20 @@ pub async fn of_round(store: &Store, ctx: &Ctx, round: &Round) -> AppResult<Vec<
 /// The caller's own actions and those of the rounds they run, each once; overdue ones first.
 pub async fn visible(store: &Store, ctx: &Ctx, today: NaiveDate) -> AppResult<Vec<Action>> {
     let who = ctx.signed_in()?;
+    let all = store.actions(ActionFilter::default()).await?;
+    // Only the rounds of others' actions are read (the dashboard calls this on every visit).
+    let others: BTreeSet<Uuid> = all
+        .iter()
+        .filter(|a| a.owner != who.user.id)
+        .filter_map(|a| a.round_id)
+        .collect();
     let mut run: BTreeSet<Uuid> = BTreeSet::new();
-    for s in store.list_rounds().await? {
-        let r = store.round(s.id).await?;
-        if runs_round(&who.subject, &who.tree, &r.scope) {
-            run.insert(r.id);
+    for id in others {
+        if runs_round(&who.subject, &who.tree, &store.round(id).await?.scope) {
+            run.insert(id);
         }
     }
-    let mut out: Vec<Action> = store
-        .actions(ActionFilter::default())
-        .await?
+    let mut out: Vec<Action> = all
         .into_iter()
         .filter(|a| a.owner == who.user.id || a.round_id.is_some_and(|r| run.contains(&r)))
         .collect();
