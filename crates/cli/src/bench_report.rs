@@ -363,6 +363,41 @@ impl Timed {
     }
 }
 
+/// One read of a round's results and then of its trends, each timed (wall, CPU).
+struct Read {
+    data: results::RoundData,
+    earlier: Vec<analysis::RoundPoint>,
+    trends: analysis::Trends,
+    results: (Duration, Option<Duration>),
+    trends_took: (Duration, Option<Duration>),
+}
+
+async fn read(
+    store: &Store,
+    contents: &ContentCache,
+    cache: &ResultsCache,
+    tree: &tilsyn_domain::org::OrgTree,
+    round: &tilsyn_store::rounds::Round,
+) -> Result<Read, CliError> {
+    let (data, took, cpu) = timed(results::load(store, contents, cache, tree, round.clone())).await;
+    let data = data.map_err(web("results"))?;
+    // The trends step includes comparing, as a page does it.
+    let (out, trends_took, trends_cpu) = timed(async {
+        let e = results::earlier_points(store, contents, cache, tree, &data).await?;
+        let t = analysis::trends(&data.analysis, &data.template, &e);
+        Ok::<_, tilsyn_web::error::AppError>((e, t))
+    })
+    .await;
+    let (earlier, trends) = out.map_err(web("trends"))?;
+    Ok(Read {
+        data,
+        earlier,
+        trends,
+        results: (took, cpu),
+        trends_took: (trends_took, trends_cpu),
+    })
+}
+
 /// Runs `f` and says how long it took, in wall time and in this process's CPU time (read
 /// outside the timed span, so reading it is not timed).
 async fn timed<T>(f: impl std::future::Future<Output = T>) -> (T, Duration, Option<Duration>) {
@@ -408,41 +443,20 @@ pub async fn measure(store: Store, args: &BenchReportArgs) -> Result<ReportBench
     for run in 0..WARM_UP + args.iterations {
         // First reads: nothing computed yet, as after a restart or a change to the round's
         // answers (the earlier rounds' included).
-        let fresh = ResultsCache::default();
-        let (first, first_took, first_cpu) = timed(results::load(
-            &store,
-            &contents,
-            &fresh,
-            &tree,
-            newest.clone(),
-        ))
-        .await;
-        let first = first.map_err(web("results"))?;
-        let (earlier_first, first_trends_took, first_trends_cpu) = timed(async {
-            let e = results::earlier_points(&store, &contents, &fresh, &tree, &first).await?;
-            let t = analysis::trends(&first.analysis, &first.template, &e);
-            Ok::<_, tilsyn_web::error::AppError>((e, t))
-        })
-        .await;
-        let (earlier_first, _) = earlier_first.map_err(web("trends"))?;
-
+        let first = read(&store, &contents, &ResultsCache::default(), &tree, &newest).await?;
         // Again, as the server reads them while the answers stay the same.
-        let (data, results_took, results_cpu) = timed(results::load(
-            &store,
-            &contents,
-            &shared,
-            &tree,
-            newest.clone(),
-        ))
-        .await;
-        let data = data.map_err(web("results"))?;
-        let (earlier, trends_took, trends_cpu) = timed(async {
-            let e = results::earlier_points(&store, &contents, &shared, &tree, &data).await?;
-            let t = analysis::trends(&data.analysis, &data.template, &e);
-            Ok::<_, tilsyn_web::error::AppError>((e, t))
-        })
-        .await;
-        let (earlier, trends) = earlier.map_err(web("trends"))?;
+        let again = read(&store, &contents, &shared, &tree, &newest).await?;
+        let Read {
+            data,
+            earlier,
+            trends,
+            ..
+        } = again;
+        let (first_took, first_cpu) = first.results;
+        let (first_trends_took, first_trends_cpu) = first.trends_took;
+        let (results_took, results_cpu) = again.results;
+        let (trends_took, trends_cpu) = again.trends_took;
+        let earlier_first = first.earlier;
 
         let (report, report_took, report_cpu) = timed(results::make_report(
             &store,
