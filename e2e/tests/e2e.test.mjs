@@ -15,3 +15,5 @@ import './cases.suite.mjs';
 import './rounds.suite.mjs';
 import './results.suite.mjs';
 import './actions.suite.mjs';
+import './feedback.suite.mjs';
+import './learning_audits.suite.mjs';

@@ -1,4 +1,4 @@
-//! `tilsyn action list [--overdue] [--json]`: the follow-up actions of every round, open and
+//! `tilsyn action list [--overdue] [--json]`: the follow-up actions of every round and learning audit, open and
 //! overdue ones first, as text (Danish first) or JSON, for an operator or a script that sends
 //! reminders.
 
@@ -43,6 +43,8 @@ struct Row<'a> {
     id: Uuid,
     round_id: Option<Uuid>,
     round: Option<&'a str>,
+    /// The learning audit's code, for an action of an audit's follow-up plan.
+    learning_audit: Option<&'a str>,
     description: &'a str,
     owner: &'a str,
     due: chrono::NaiveDate,
@@ -58,6 +60,7 @@ fn row(a: &Action, today: chrono::NaiveDate) -> Row<'_> {
         id: a.id,
         round_id: a.round_id,
         round: a.round_name.as_deref(),
+        learning_audit: a.learning_audit.as_ref().map(|l| l.code.as_str()),
         description: &a.description,
         owner: &a.owner_name,
         due: a.due,
@@ -114,7 +117,10 @@ async fn list(store: &Store, overdue_only: bool, json: bool) -> Result<(), CliEr
             tr.targs(
                 "action-cli-line",
                 &[
-                    ("round", r.round.unwrap_or("–").to_owned()),
+                    (
+                        "round",
+                        r.round.or(r.learning_audit).unwrap_or("–").to_owned()
+                    ),
                     ("owner", r.owner.to_owned()),
                     ("due", r.due.format("%d-%m-%Y").to_string()),
                     ("status", format!("{status}{mark}")),

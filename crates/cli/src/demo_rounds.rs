@@ -37,6 +37,10 @@ pub const AUTUMN: &str = "Tematiseret tilsyn: inddragelse efterår 2026";
 /// Level sizes of the two rounds.
 pub const SPRING_LEVELS: [usize; 2] = [40, 20];
 pub const AUTUMN_LEVELS: [usize; 2] = [30, 15];
+/// Team Nord cases of the baseline round (the first, in case-key order) that were the demo
+/// caseworker's: the made-up register names caseworkers by initials only, and her feedback,
+/// consent and answer need cases of her own.
+pub const BASELINE_OWN_CASES: usize = 3;
 /// Level-1 reviews of the autumn round (in case-key order) that are submitted: the first
 /// `AUTUMN_SUBMITTED`; of the rest, every third (index % 3 == 1) is partly answered.
 pub const AUTUMN_SUBMITTED: usize = 4;
@@ -75,7 +79,7 @@ impl Rng {
     }
 }
 
-fn as_user(u: &User) -> Actor {
+pub(crate) fn as_user(u: &User) -> Actor {
     Actor {
         user_id: Some(u.id),
         username: Some(u.username.clone()),
@@ -154,6 +158,7 @@ async fn create_and_draw(
     template: &str,
     plan: &RoundPlan,
     seed: u64,
+    own_cases: usize,
 ) -> Result<(Uuid, TemplateContent), CliError> {
     let leder = &people.leder;
     let actor = as_user(leder);
@@ -198,7 +203,14 @@ async fn create_and_draw(
         .first()
         .map(|l| l.selected.clone())
         .unwrap_or_default();
-    let records = store.case_records(&keys).await?;
+    let mut records = store.case_records(&keys).await?;
+    for (_, r) in records
+        .iter_mut()
+        .filter(|(_, r)| r.unit.as_deref() == Some(TEAMS[0]))
+        .take(own_cases)
+    {
+        r.caseworker = Some(people.raadgiver.username.clone());
+    }
     let depths: Vec<u8> = records
         .iter()
         .map(|(k, _)| {
@@ -562,7 +574,9 @@ async fn broad(
         start_point: "Seneste underretning eller henvendelse i perioden".into(),
         look_back_months: 12,
     };
-    let (id, content) = create_and_draw(store, people, name, "BL-OVERORDNET", &plan, seed).await?;
+    let own = if baseline { BASELINE_OWN_CASES } else { 0 };
+    let (id, content) =
+        create_and_draw(store, people, name, "BL-OVERORDNET", &plan, seed, own).await?;
     let reviews = assign(store, people, id, &plan, |_| people.leder.id).await?;
     let leder = as_user(&people.leder);
     store
@@ -663,6 +677,7 @@ async fn broad(
             .set_round_state(&leder, id, RoundState::Reporting, RoundState::Closed)
             .await?;
         follow_up(store, people, id, &content).await?;
+        feedback(store, people, id).await?;
     }
     Ok(())
 }
@@ -802,6 +817,7 @@ async fn autumn(store: &Store, people: &People) -> Result<(), CliError> {
         "BL-TEMA-INDDRAGELSE",
         &plan,
         20260914,
+        0,
     )
     .await?;
     let (leder, koordinator) = (people.leder.id, people.koordinator.id);
@@ -855,5 +871,137 @@ async fn autumn(store: &Store, people: &People) -> Result<(), CliError> {
             submit: submitted,
         });
     }
-    write(store, &content, reference, jobs).await
+    write(store, &content, reference, jobs).await?;
+    stop_op(store, people, id).await
+}
+
+/// Records a meeting through the same parsing the form uses.
+async fn meeting(
+    store: &Store,
+    by: &User,
+    round: Uuid,
+    kind: &str,
+    held_on: &str,
+    participants: &[&User],
+    key_points: &str,
+) -> Result<Uuid, CliError> {
+    use tilsyn_domain::feedback::{MeetingInput, parse_meeting};
+    let m = parse_meeting(&MeetingInput {
+        kind: kind.into(),
+        held_on: held_on.into(),
+        participants: participants
+            .iter()
+            .map(|u| u.full_name.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        key_points: key_points.into(),
+    })
+    .map_err(runtime)?;
+    Ok(store
+        .create_meeting(&as_user(by), &by.full_name, round, &m)
+        .await?)
+}
+
+/// Last year's department meetings, the demo caseworker's consent for her first case and
+/// that case as an example at the results meeting, and written feedback to her that she has
+/// not read yet (so a visitor can acknowledge and answer it).
+async fn feedback(store: &Store, people: &People, round: Uuid) -> Result<(), CliError> {
+    use tilsyn_domain::feedback::{Consent, MeetingKind, check_example, is_caseworker};
+    let everyone = [
+        &people.leder,
+        &people.koordinator,
+        &people.raadgiver,
+        &people.jurist,
+    ];
+    meeting(
+        store,
+        &people.leder,
+        round,
+        "information",
+        "2025-02-16",
+        &everyone,
+        "Formålet med ledelsestilsynet: læring, ikke kontrol.\n\
+         40 sager fra Team Nord og Team Syd udtrækkes; 20 af dem måles også af juristen.\n\
+         Gennemgangen løber fra 2. marts til 17. april; stop op-møde 27. april.",
+    )
+    .await?;
+    let results = meeting(
+        store,
+        &people.leder,
+        round,
+        "results",
+        "2025-05-18",
+        &everyone,
+        "Barnets perspektiv er beskrevet i de fleste sager, men børnesamtalen dokumenteres \
+         for sjældent.\n\
+         Fristen for den børnefaglige undersøgelse holdes oftest; handleplanernes mål er for \
+         generelle.\n\
+         Afdelingen beslutter fire tiltag (se Tiltag).",
+    )
+    .await?;
+    let mine: Vec<String> = store
+        .round_cases(round)
+        .await?
+        .into_iter()
+        .filter(|c| is_caseworker(c.record.caseworker.as_deref(), &people.raadgiver.username))
+        .map(|c| c.key)
+        .collect();
+    let Some(first) = mine.first() else {
+        return Err(runtime(
+            "the demo caseworker has no case in the baseline round",
+        ));
+    };
+    let rikke = &people.raadgiver;
+    store
+        .set_consent(
+            &as_user(rikke),
+            &rikke.full_name,
+            round,
+            first,
+            &rikke.username,
+            Consent::Given,
+        )
+        .await?;
+    let note = "Et godt eksempel på en børnesamtale, der er gengivet med barnets egne ord.";
+    check_example(MeetingKind::Results, true, Some(Consent::Given), note).map_err(runtime)?;
+    store
+        .add_example(
+            &as_user(&people.leder),
+            &people.leder.full_name,
+            results,
+            first,
+            note,
+        )
+        .await?;
+    store
+        .write_note(
+            &as_user(&people.leder),
+            &people.leder.full_name,
+            round,
+            &rikke.username,
+            None,
+            "Tak for dine sager i runden. Dine handleplaner har konkrete mål, og barnets \
+             perspektiv står tydeligt.\n\
+             Børnesamtalen er gennemført, men ikke altid dokumenteret i journalen; brug \
+             tjeklisten, så det fremgår, hvad barnet sagde.",
+        )
+        .await?;
+    Ok(())
+}
+
+/// The thematic round's stop-op meeting, held while reviewing is under way.
+async fn stop_op(store: &Store, people: &People, round: Uuid) -> Result<(), CliError> {
+    meeting(
+        store,
+        &people.koordinator,
+        round,
+        "stop_op",
+        "2026-10-21",
+        &[&people.leder, &people.koordinator, &people.jurist],
+        "Niveau 1 og juristen læser spørgsmålet om barnets inddragelse forskelligt; \
+         kriterierne præciseres.\n\
+         Halvdelen af målingerne er i gang; fristen holdes.",
+    )
+    .await?;
+    Ok(())
 }

@@ -9,8 +9,10 @@ mod bench_import;
 mod bench_report;
 mod bench_review;
 mod config;
+mod demo_audit;
 mod demo_rounds;
 mod import;
+mod learning_audit;
 mod report;
 mod round;
 mod sample;
@@ -68,6 +70,9 @@ enum Command {
     /// List follow-up actions (tiltag), overdue ones first.
     #[command(subcommand)]
     Action(action::ActionCommand),
+    /// List learning audits and make an audit's report.
+    #[command(subcommand, name = "learning-audit")]
+    LearningAudit(learning_audit::LearningAuditCommand),
     /// Load answers given outside tilsyn into a round's reviews.
     #[command(subcommand)]
     Answers(answers::AnswersCommand),
@@ -138,6 +143,7 @@ fn main() -> ExitCode {
             Command::Sample(a) => sample::run(a).await,
             Command::Round(c) => round::run(c).await,
             Command::Action(c) => action::run(c).await,
+            Command::LearningAudit(c) => learning_audit::run(c).await,
             Command::Answers(c) => answers::run(c).await,
             Command::Report(args) => report::run(args).await,
             Command::Bench(args) => bench::run(args).await,

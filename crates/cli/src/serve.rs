@@ -32,6 +32,7 @@ pub async fn serve(mut args: ServeArgs, with_demo: bool, seed_only: bool) -> Res
         demo::seed(&store, &Actor::cli(Some("demo".into()))).await?;
         seed_demo_cases(&store, &args).await?;
         crate::demo_rounds::seed(&store).await?;
+        crate::demo_audit::seed(&store).await?;
         println!(
             "Demo Kommune er klar. Log ind med en af disse brugere (adgangskode: {}):",
             demo::DEMO_PASSWORD

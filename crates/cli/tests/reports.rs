@@ -346,12 +346,83 @@ async fn the_next_rounds_report_shows_the_status_of_last_rounds_actions() {
     assert_eq!(rows[0]["overdue"], true);
     let o = ctx.tilsyn(&["action", "list", "--json"]);
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).expect("json");
-    assert_eq!(rows.len(), 4);
+    // The baseline's four and the demo learning audit's follow-up plan of three.
+    assert_eq!(rows.len(), 7);
     assert_eq!(rows[0]["overdue"], true, "overdue first");
+    let of_audit = rows
+        .iter()
+        .filter(|r| r["learning_audit"] == "19.1" && r["round"].is_null())
+        .count();
+    assert_eq!(of_audit, 3, "{rows:?}");
     let o = ctx.tilsyn(&["action", "list"]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(
-        text.contains("4 tiltag") && text.contains("overskredet"),
+        text.contains("7 tiltag") && text.contains("overskredet") && text.contains("19.1"),
         "{text}"
     );
+}
+
+/// `tilsyn learning-audit list|report` on the demo's audit 19.1: five organisations with three
+/// participants each on four indicators, everyone but Peter Lund prepared; the report is the
+/// page's PDF, and an unknown code is a usage error that writes nothing.
+#[tokio::test]
+async fn the_learning_audit_commands_list_the_demo_audit_and_make_its_report() {
+    let ctx = Ctx::demo().await;
+    let o = ctx.tilsyn(&["learning-audit", "list", "--json"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let a = &rows[0];
+    assert_eq!(a["code"], "19.1");
+    assert_eq!(
+        a["indicators"],
+        serde_json::json!(["8.a", "8.b", "8.c", "9.a"])
+    );
+    assert_eq!(a["organisations"], 5);
+    // 15 participants and panel members, a facilitator and a referent.
+    assert_eq!(a["members"], 17);
+    assert_eq!(a["nominators"], 15);
+    assert_eq!(a["nominated"], 14);
+    assert_eq!(a["actions"], 3);
+    // The demo is seeded once: a second start adds nothing.
+    let o = ctx.tilsyn(&["demo", "--seed-only"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let o = ctx.tilsyn(&["learning-audit", "list", "--json"]);
+    let again: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(again, rows);
+
+    let pdf = ctx.dir.join("audit.pdf");
+    let p = pdf.to_string_lossy().into_owned();
+    let o = ctx.tilsyn(&["learning-audit", "report", "19.1", "-o", &p]);
+    assert!(o.status.success(), "{}", err(&o));
+    let bytes = std::fs::read(&pdf).expect("pdf");
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = Command::new("pdftotext")
+        .args([&p, "-"])
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout)
+        .replace("\u{ad}\n", "")
+        .replace("-\n", "");
+    for s in [
+        "Organisation og ledelse på botilbud",
+        "Socialtilsyn Hovedstaden",
+        "Peter Lund",
+        "9.b",
+        "Anbefaling",
+    ] {
+        assert!(text.contains(s), "the report lacks {s:?}");
+    }
+
+    let missing = ctx.dir.join("none.pdf");
+    let o = ctx.tilsyn(&[
+        "learning-audit",
+        "report",
+        "99.9",
+        "-o",
+        &missing.to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("99.9"), "{}", err(&o));
+    assert!(!missing.exists());
 }

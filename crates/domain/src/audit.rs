@@ -53,10 +53,24 @@ pub enum AuditAction {
     ResultsViewed,
     ActionCreated,
     ActionUpdated,
+    MeetingRecorded,
+    MeetingExampleAdded,
+    FeedbackWritten,
+    FeedbackAcknowledged,
+    FeedbackAnswered,
+    ConsentGiven,
+    ConsentWithdrawn,
+    LearningAuditCreated,
+    LearningAuditPanelChanged,
+    LearningAuditMaterialAdded,
+    LearningAuditMaterialRead,
+    LearningAuditNominated,
+    LearningAuditMinutesSaved,
+    LearningAuditReportMade,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 44] = [
+    pub const ALL: [AuditAction; 58] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::LoginThrottled,
@@ -101,6 +115,20 @@ impl AuditAction {
         AuditAction::ResultsViewed,
         AuditAction::ActionCreated,
         AuditAction::ActionUpdated,
+        AuditAction::MeetingRecorded,
+        AuditAction::MeetingExampleAdded,
+        AuditAction::FeedbackWritten,
+        AuditAction::FeedbackAcknowledged,
+        AuditAction::FeedbackAnswered,
+        AuditAction::ConsentGiven,
+        AuditAction::ConsentWithdrawn,
+        AuditAction::LearningAuditCreated,
+        AuditAction::LearningAuditPanelChanged,
+        AuditAction::LearningAuditMaterialAdded,
+        AuditAction::LearningAuditMaterialRead,
+        AuditAction::LearningAuditNominated,
+        AuditAction::LearningAuditMinutesSaved,
+        AuditAction::LearningAuditReportMade,
     ];
 
     pub fn code(self) -> &'static str {
@@ -149,6 +177,20 @@ impl AuditAction {
             AuditAction::ResultsViewed => "results.viewed",
             AuditAction::ActionCreated => "action.created",
             AuditAction::ActionUpdated => "action.updated",
+            AuditAction::MeetingRecorded => "meeting.recorded",
+            AuditAction::MeetingExampleAdded => "meeting.example_added",
+            AuditAction::FeedbackWritten => "feedback.written",
+            AuditAction::FeedbackAcknowledged => "feedback.acknowledged",
+            AuditAction::FeedbackAnswered => "feedback.answered",
+            AuditAction::ConsentGiven => "consent.given",
+            AuditAction::ConsentWithdrawn => "consent.withdrawn",
+            AuditAction::LearningAuditCreated => "learning_audit.created",
+            AuditAction::LearningAuditPanelChanged => "learning_audit.panel_changed",
+            AuditAction::LearningAuditMaterialAdded => "learning_audit.material_added",
+            AuditAction::LearningAuditMaterialRead => "learning_audit.material_read",
+            AuditAction::LearningAuditNominated => "learning_audit.nominated",
+            AuditAction::LearningAuditMinutesSaved => "learning_audit.minutes_saved",
+            AuditAction::LearningAuditReportMade => "learning_audit.report_made",
         }
     }
 

@@ -81,6 +81,11 @@ pub enum Action<'a> {
     /// Read rounds' results and reports; which rounds and how much, [`reads_results`] and
     /// [`runs_round`] say.
     ViewResults,
+    /// Open the learning-audit module; which audits, the panel says
+    /// ([`crate::learning_audit::access`]).
+    ViewLearningAudits,
+    /// Set up learning audits: create them, choose the panel, add material.
+    LeadLearningAudits,
 }
 
 impl Action<'_> {
@@ -102,6 +107,8 @@ impl Action<'_> {
             Action::PlanRounds => "plan_rounds",
             Action::Review => "review",
             Action::ViewResults => "view_results",
+            Action::ViewLearningAudits => "view_learning_audits",
+            Action::LeadLearningAudits => "lead_learning_audits",
         }
     }
 }
@@ -328,6 +335,23 @@ pub fn decide(subject: &Subject, action: &Action<'_>) -> Decision {
         }
         Action::ViewResults => {
             if RESULT_ROLES.iter().any(|r| subject.has_role_anywhere(*r)) {
+                Decision::Allow
+            } else {
+                Decision::Deny(Denial::MissingRole)
+            }
+        }
+        Action::ViewLearningAudits => {
+            if subject.grants.is_empty() {
+                Decision::Deny(Denial::MissingRole)
+            } else {
+                Decision::Allow
+            }
+        }
+        // Audit leads: the people who look after frameworks (templates) also run audits.
+        Action::LeadLearningAudits => {
+            if subject.has_role_anywhere(Role::Admin)
+                || subject.has_role_anywhere(Role::Coordinator)
+            {
                 Decision::Allow
             } else {
                 Decision::Deny(Denial::MissingRole)

@@ -6,6 +6,7 @@ use crate::fmt::Fmt;
 use crate::svg::{self, Chart};
 use serde_json::{Value, json};
 use std::sync::LazyLock;
+use tilsyn_domain::learning_audit::{AUDIT_TEXT_KEYS, AuditReport};
 use tilsyn_domain::numfmt;
 use tilsyn_domain::report::{
     AgreementTable, Audience, Breakdown, Feedback, Figure, ItemRow, Report,
@@ -19,6 +20,7 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 const COMMON: &str = include_str!("../typst/common.typ");
 const COMMITTEE: &str = include_str!("../typst/committee.typ");
 const FEEDBACK: &str = include_str!("../typst/feedback.typ");
+const LEARNING_AUDIT: &str = include_str!("../typst/learning_audit.typ");
 
 /// One engine for the process: parsing the embedded fonts is the expensive part of setting it
 /// up, and the templates never change at run time.
@@ -29,6 +31,7 @@ static ENGINE: LazyLock<TypstEngine> = LazyLock::new(|| {
             ("common.typ", COMMON),
             ("committee.typ", COMMITTEE),
             ("feedback.typ", FEEDBACK),
+            ("learning_audit.typ", LEARNING_AUDIT),
         ])
         .build()
 });
@@ -47,6 +50,19 @@ pub fn feedback_pdf(report: &Report) -> Result<Vec<u8>, ReportError> {
     render(report, "feedback.typ", &data, &[])
 }
 
+/// A learning audit's report (lærende audit): front page, purpose, method, participants,
+/// material, what the meeting agreed per indicator, and the follow-up plan. Every text comes
+/// from `report.texts`; what people wrote is printed as written.
+pub fn audit_pdf(report: &AuditReport) -> Result<Vec<u8>, ReportError> {
+    let data = audit_data(report);
+    let doc = layout("learning_audit.typ", &data, &[])?;
+    write_pdf(
+        format!("tilsyn/learning-audit/{}", report.code),
+        report.generated_at,
+        &doc,
+    )
+}
+
 fn render(
     report: &Report,
     main: &str,
@@ -54,7 +70,12 @@ fn render(
     charts: &[Chart],
 ) -> Result<Vec<u8>, ReportError> {
     let doc = layout(main, data, charts)?;
-    write_pdf(report, &doc)
+    write_pdf(ident(report), report.generated_at, &doc)
+}
+
+/// The PDF's document id: the same for every rendering of a round's report for an audience.
+fn ident(report: &Report) -> String {
+    format!("tilsyn/{}/{}", report.round.id, report.audience.code())
 }
 
 /// Lays out a template with the data as `sys.inputs.data` and the charts' SVGs by key as
@@ -77,12 +98,17 @@ fn layout(main: &str, data: &Value, charts: &[Chart]) -> Result<PagedDocument, R
         .map_err(|e| ReportError::Pdf(typst_error(&e)))
 }
 
-/// Writes the laid-out document as PDF/UA-1: tagged, with title and language; typst refuses
-/// an image without alt text.
-fn write_pdf(report: &Report, doc: &PagedDocument) -> Result<Vec<u8>, ReportError> {
+/// Writes the laid-out document as PDF/UA-1: tagged, with title and language (both set by the
+/// template); typst refuses an image without alt text. `ident` is the document id and
+/// `generated` the time written into the file.
+fn write_pdf(
+    ident: String,
+    generated: chrono::DateTime<chrono::Utc>,
+    doc: &PagedDocument,
+) -> Result<Vec<u8>, ReportError> {
     let standards =
         PdfStandards::new(&[PdfStandard::Ua_1]).map_err(|e| ReportError::Pdf(format!("{e:?}")))?;
-    let g = report.generated_at;
+    let g = generated;
     use chrono::{Datelike, Timelike};
     // The snapshot's time, not the clock: the same snapshot gives the same PDF.
     let timestamp = Datetime::from_ymd_hms(
@@ -95,11 +121,7 @@ fn write_pdf(report: &Report, doc: &PagedDocument) -> Result<Vec<u8>, ReportErro
     )
     .map(Timestamp::new_utc);
     let options = PdfOptions {
-        ident: Smart::Custom(format!(
-            "tilsyn/{}/{}",
-            report.round.id,
-            report.audience.code()
-        )),
+        ident: Smart::Custom(ident),
         timestamp,
         standards,
         ..PdfOptions::default()
@@ -163,6 +185,17 @@ impl Table {
 
     fn group(&mut self, label: String) {
         self.rows.push(json!({ "kind": "group", "cells": [label] }));
+    }
+
+    /// The table without a note (no cell of it can be hidden).
+    fn into_plain(self) -> Value {
+        json!({
+            "columns": self.columns,
+            "align": self.align.chars().map(|c| c.to_string()).collect::<Vec<_>>(),
+            "header": self.header,
+            "rows": self.rows,
+            "note": null,
+        })
     }
 
     fn into_json(self, f: &Fmt<'_>) -> Value {
@@ -922,6 +955,248 @@ fn feedback_cases(f: &Fmt<'_>, fb: Option<&Feedback>) -> Vec<Value> {
             })
         })
         .collect()
+}
+
+/// The learning-audit report's texts, looked up with the key itself as fallback.
+struct AuditTexts<'a>(&'a AuditReport);
+
+impl AuditTexts<'_> {
+    fn t(&self, key: &str) -> String {
+        self.0
+            .texts
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_owned())
+    }
+
+    /// Danish dates as 05.03.2027, English as 2027-03-05.
+    fn date(&self, d: chrono::NaiveDate) -> String {
+        if self.0.english {
+            d.format("%Y-%m-%d").to_string()
+        } else {
+            d.format("%d.%m.%Y").to_string()
+        }
+    }
+
+    /// Every report text by its short name for the template ("la-report-col-due" is
+    /// `t.col_due`).
+    fn all(&self) -> serde_json::Map<String, Value> {
+        AUDIT_TEXT_KEYS
+            .iter()
+            .map(|k| {
+                let short = k.trim_start_matches("la-report-").replace('-', "_");
+                (short, json!(self.t(k)))
+            })
+            .collect()
+    }
+
+    /// `None` for an empty table, so the template prints the "none" text instead.
+    fn table(t: Table) -> Value {
+        if t.rows.is_empty() {
+            Value::Null
+        } else {
+            t.into_plain()
+        }
+    }
+}
+
+/// A text as paragraphs: split at blank lines, each trimmed; none when it is empty.
+fn paragraphs(s: &str) -> Vec<String> {
+    s.replace("\r\n", "\n")
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn audit_data(r: &AuditReport) -> Value {
+    let x = AuditTexts(r);
+    let t = |k: &str| x.t(k);
+    let kind_code = format!("{} {}", t("la-report-kind"), r.code);
+    let doc_title = format!("{kind_code}: {}", r.title);
+    let generated = format!(
+        "{} {} {}",
+        x.date(r.generated_at.date_naive()),
+        t("la-report-generated-by"),
+        r.generated_by
+    );
+    let opt = |s: &str| {
+        if s.trim().is_empty() {
+            t("la-report-none")
+        } else {
+            s.to_owned()
+        }
+    };
+    let front = vec![
+        json!([t("la-report-theme"), opt(&r.theme)]),
+        json!([t("la-report-framework"), opt(&r.framework)]),
+        json!([t("la-report-issuer"), opt(&r.issuer)]),
+        json!([t("la-report-generated"), generated]),
+    ];
+
+    let mut included = Table::new(
+        vec![0, 1],
+        "ll",
+        vec![t("la-report-col-indicator"), t("la-report-col-text")],
+    );
+    for i in &r.indicators {
+        included.row(vec![json!(i.code), json!(i.text)]);
+    }
+    let mut left_out = Table::new(
+        vec![0, 3, 2],
+        "lll",
+        vec![
+            t("la-report-col-indicator"),
+            t("la-report-col-text"),
+            t("la-report-col-reason"),
+        ],
+    );
+    for l in &r.left_out {
+        left_out.row(vec![json!(l.code), json!(l.text), json!(l.reason)]);
+    }
+
+    // The panel without an organisation (facilitator, referent) first, then each organisation.
+    let mut orgs: Vec<_> = r.panel.iter().collect();
+    orgs.sort_by_key(|o| !o.name.trim().is_empty());
+    let mut panel = Table::new(
+        vec![1, 1],
+        "ll",
+        vec![t("la-report-col-name"), t("la-report-col-role")],
+    );
+    for o in orgs {
+        panel.group(if o.name.trim().is_empty() {
+            t("la-report-no-organisation")
+        } else {
+            o.name.clone()
+        });
+        if o.members.is_empty() {
+            panel.row(vec![json!(t("la-report-none")), json!("")]);
+        }
+        for (name, role) in &o.members {
+            panel.row(vec![json!(name), json!(role)]);
+        }
+    }
+    let panel = if r.panel.iter().all(|o| o.members.is_empty()) {
+        Value::Null
+    } else {
+        panel.into_plain()
+    };
+
+    let mut materials = Table::new(
+        vec![5, 3, 0, 0, 4],
+        "lllll",
+        vec![
+            t("la-report-col-title"),
+            t("la-report-col-organisation"),
+            t("la-report-col-kind"),
+            t("la-report-col-only"),
+            t("la-report-col-source"),
+        ],
+    );
+    for m in &r.materials {
+        materials.row(vec![
+            json!(m.title),
+            json!(m.organisation),
+            json!(m.kind),
+            json!(m.only),
+            json!(m.source),
+        ]);
+    }
+
+    let indicators: Vec<Value> = r
+        .indicators
+        .iter()
+        .map(|i| {
+            let mut examples = Table::new(
+                vec![3, 2, 0],
+                "llr",
+                vec![
+                    t("la-report-col-material"),
+                    t("la-report-col-organisation"),
+                    t("la-report-col-chosen"),
+                ],
+            );
+            for e in &i.examples {
+                examples.row(vec![
+                    json!(e.material),
+                    json!(e.organisation),
+                    json!(format!(
+                        "{} {} {}",
+                        numfmt::integer(e.count as u64, r.english),
+                        t("la-report-of"),
+                        numfmt::integer(i.nominations as u64, r.english)
+                    )),
+                ]);
+            }
+            let attention: Vec<Value> = i
+                .attention
+                .iter()
+                .filter(|(_, points)| !points.is_empty())
+                .map(|(heading, points)| json!({ "heading": heading, "points": points }))
+                .collect();
+            json!({
+                "heading": format!("{} {} – {}", t("la-report-indicator"), i.code, i.text),
+                "examples": AuditTexts::table(examples),
+                "notes": paragraphs(&i.notes),
+                "attention": attention,
+                "recommendation": paragraphs(&i.recommendation),
+            })
+        })
+        .collect();
+
+    let mut follow_up = Table::new(
+        vec![4, 2, 0, 2, 3],
+        "lllll",
+        vec![
+            t("la-report-col-action"),
+            t("la-report-col-owner"),
+            t("la-report-col-due"),
+            t("la-report-col-status"),
+            t("la-report-col-note"),
+        ],
+    );
+    for a in &r.follow_up {
+        // Overdue in words, not by colour.
+        let status = if a.overdue {
+            format!("{} ({})", a.status, t("la-report-overdue"))
+        } else {
+            a.status.clone()
+        };
+        follow_up.row(vec![
+            json!(a.description),
+            json!(a.owner),
+            json!(x.date(a.due)),
+            json!(status),
+            json!(a.note),
+        ]);
+    }
+
+    json!({
+        "lang": if r.english { "en" } else { "da" },
+        "doc_title": doc_title,
+        "author": r.issuer,
+        // The footer's left part.
+        "round": doc_title,
+        "page": t("la-report-page"),
+        "page_of": t("la-report-page-of"),
+        "none_text": t("la-report-none"),
+        "t": x.all(),
+        "kind_code": kind_code,
+        "title": r.title,
+        "report_title": t("la-report-title"),
+        "issuer": r.issuer,
+        "front": front,
+        "purpose": paragraphs(&r.purpose),
+        "method": paragraphs(&t("la-report-method-text")),
+        "questions": r.questions.iter().filter(|q| !q.trim().is_empty()).collect::<Vec<_>>(),
+        "included": AuditTexts::table(included),
+        "left_out": AuditTexts::table(left_out),
+        "panel": panel,
+        "materials": AuditTexts::table(materials),
+        "indicators": indicators,
+        "follow_up": AuditTexts::table(follow_up),
+    })
 }
 
 #[cfg(test)]

@@ -210,3 +210,317 @@ fn sample_follow_up() -> tilsyn_domain::report::FollowUp {
             .collect(),
     }
 }
+
+/// The audit report's texts from the catalogue files (simple `key = value` lines), so the
+/// sample reads as people will see it; a key the file lacks prints as itself.
+pub fn audit_texts(english: bool) -> BTreeMap<String, String> {
+    let file = if english {
+        include_str!("../../web/locales/en/la_report.ftl")
+    } else {
+        include_str!("../../web/locales/da/la_report.ftl")
+    };
+    let all: BTreeMap<&str, &str> = file
+        .lines()
+        .filter(|l| !l.starts_with(|c: char| c.is_whitespace() || c == '#'))
+        .filter_map(|l| l.split_once(" = "))
+        .collect();
+    tilsyn_domain::learning_audit::AUDIT_TEXT_KEYS
+        .iter()
+        .map(|k| ((*k).to_owned(), all.get(k).copied().unwrap_or(k).to_owned()))
+        .collect()
+}
+
+/// A learning audit like Socialstyrelsen's audit 19.1: five socialtilsyn with three
+/// participants each and a facilitator and referent, theme "Organisation og ledelse",
+/// indicators 8.a, 8.b, 8.c and 9.a (9.b and 9.c left out), ten inspection reports and a
+/// follow-up plan. Labels in the chosen language; what people wrote stays Danish.
+pub fn audit_report(english: bool) -> tilsyn_domain::learning_audit::AuditReport {
+    use tilsyn_domain::learning_audit::{
+        AuditReport, LeftOut, QUALITY_MODEL, ReportAction, ReportExample, ReportIndicator,
+        ReportMaterial, ReportOrganisation,
+    };
+    let l = |da: &str, en: &str| {
+        if english {
+            en.to_owned()
+        } else {
+            da.to_owned()
+        }
+    };
+    let indicator_text = |code: &str| {
+        QUALITY_MODEL
+            .indicator(code)
+            .map(|i| if english { i.en } else { i.da })
+            .unwrap_or(code)
+            .to_owned()
+    };
+    let orgs = [
+        (
+            "Socialtilsyn Nord",
+            ["Anne Kjær", "Mads Holm", "Birgitte Lund"],
+        ),
+        (
+            "Socialtilsyn Midt",
+            ["Jonas Bech", "Karen Winther", "Søren Dahl"],
+        ),
+        (
+            "Socialtilsyn Syd",
+            ["Helle Møller", "Niels Krogh", "Pernille Friis"],
+        ),
+        (
+            "Socialtilsyn Øst",
+            ["Thomas Ravn", "Lene Østergaard", "Rasmus Juhl"],
+        ),
+        (
+            "Socialtilsyn Hovedstaden",
+            ["Maja Søgaard", "Ole Brandt", "Sanne Thygesen"],
+        ),
+    ];
+    let (participant, member) = (
+        l("Deltager", "Participant"),
+        l("Panelmedlem", "Panel member"),
+    );
+    let mut panel = vec![ReportOrganisation {
+        name: String::new(),
+        members: vec![
+            ("Eva Lindberg".into(), l("Facilitator", "Facilitator")),
+            ("Kasper Nørgaard".into(), l("Referent", "Minute-taker")),
+        ],
+    }];
+    panel.extend(orgs.iter().map(|(org, people)| ReportOrganisation {
+        name: (*org).into(),
+        members: vec![
+            (people[0].into(), member.clone()),
+            (people[1].into(), participant.clone()),
+            (people[2].into(), participant.clone()),
+        ],
+    }));
+    let services = [
+        ["Bostedet Lærkereden", "Opholdsstedet Kompasset"],
+        ["Botilbuddet Åbakken", "Opholdsstedet Skovly"],
+        ["Bofællesskabet Solsikken", "Opholdsstedet Strandgården"],
+        ["Botilbuddet Egebjerg", "Opholdsstedet Møllehuset"],
+        ["Bostedet Nørrebrohus", "Opholdsstedet Fyrtårnet"],
+    ];
+    let report_kind = l("Tilsynsrapport", "Inspection report");
+    let mut materials = vec![];
+    for ((org, _), names) in orgs.iter().zip(services) {
+        for (i, name) in names.iter().enumerate() {
+            let short = org.trim_start_matches("Socialtilsyn ").to_lowercase();
+            materials.push(ReportMaterial {
+                title: format!(
+                    "{}, {name} (2024)",
+                    l("Tilsynsrapport", "Inspection report")
+                ),
+                organisation: (*org).into(),
+                kind: report_kind.clone(),
+                // The one report on a private service with a board.
+                only: if *org == "Socialtilsyn Syd" && i == 1 {
+                    l("Kun 8.c", "8.c only")
+                } else {
+                    String::new()
+                },
+                source: format!("tilsynsrapport-{short}-{}.pdf", i + 1),
+            });
+        }
+    }
+    let example = |m: usize, count: usize| ReportExample {
+        material: materials[m].title.clone(),
+        organisation: materials[m].organisation.clone(),
+        count,
+    };
+    let begreber = "Begreber";
+    let data = "Datakilder og metoder";
+    let triang = "Triangulering";
+    let indicators = vec![
+        ReportIndicator {
+            code: "8.a".into(),
+            text: indicator_text("8.a"),
+            nominations: 15,
+            examples: vec![example(0, 6), example(4, 4), example(9, 2)],
+            notes: "Panelet var enige om, at de bedste eksempler beskriver ledelsens \
+                    kompetencer konkret: uddannelse, erfaring og hvordan ledelsen bruger \
+                    dem i hverdagen.\n\nEksemplerne kobler vurderingen til konkrete \
+                    situationer, som tilsynet har observeret eller fået beskrevet i \
+                    interview med medarbejdere og borgere."
+                .into(),
+            attention: vec![
+                (
+                    begreber.into(),
+                    vec![
+                        "Der mangler en fælles forståelse af, hvad »relevante kompetencer« \
+                         dækker over for ledere af små tilbud."
+                            .into(),
+                        "Ledelse og faglig ledelse bruges i flæng i rapporterne.".into(),
+                    ],
+                ),
+                (
+                    data.into(),
+                    vec![
+                        "Interview med ledelsen står ofte alene; medarbejdernes oplevelse \
+                         bør indgå systematisk."
+                            .into(),
+                    ],
+                ),
+            ],
+            recommendation: "Socialtilsynene beskriver ledelsens kompetencer med konkrete \
+                             eksempler fra praksis og angiver altid, hvilke datakilder \
+                             vurderingen bygger på."
+                .into(),
+        },
+        ReportIndicator {
+            code: "8.b".into(),
+            text: indicator_text("8.b"),
+            nominations: 14,
+            examples: vec![example(2, 5), example(6, 5), example(1, 3)],
+            notes: "De valgte eksempler skelner tydeligt mellem ekstern supervision og \
+                    intern faglig sparring og beskriver, hvor ofte den finder sted."
+                .into(),
+            attention: vec![
+                (
+                    begreber.into(),
+                    vec![
+                        "Supervision og sparring skal holdes adskilt i vurderingen.".into(),
+                        "Hyppighed alene siger ikke noget om kvaliteten af supervisionen.".into(),
+                    ],
+                ),
+                (
+                    triang.into(),
+                    vec![
+                        "Medarbejdernes udsagn om supervision bør holdes op mod \
+                         tilbuddets egne planer og referater."
+                            .into(),
+                    ],
+                ),
+            ],
+            recommendation: "Vurderingen af 8.b beskriver både form, hyppighed og \
+                             medarbejdernes udbytte af supervisionen."
+                .into(),
+        },
+        ReportIndicator {
+            code: "8.c".into(),
+            text: indicator_text("8.c"),
+            nominations: 12,
+            examples: vec![example(5, 7), example(3, 3)],
+            notes: "Kun rapporter om private tilbud med bestyrelse kunne bruges. Det \
+                    bedste eksempel viser, hvordan bestyrelsen følger op på tilbuddets \
+                    udviklingsplan."
+                .into(),
+            attention: vec![
+                (
+                    data.into(),
+                    vec![
+                        "Bestyrelsesreferater bruges sjældent som datakilde.".into(),
+                        "Interview med bestyrelsesformanden bør indgå ved \
+                         væsentlige ændringer."
+                            .into(),
+                    ],
+                ),
+                (
+                    triang.into(),
+                    vec![
+                        "Ledelsens og bestyrelsens beskrivelser stemmer ikke altid \
+                          overens; uoverensstemmelser skal fremgå af rapporten."
+                            .into(),
+                    ],
+                ),
+            ],
+            recommendation: "Socialtilsynene inddrager bestyrelsesreferater og beskriver, \
+                             hvordan bestyrelsen konkret understøtter tilbuddets udvikling."
+                .into(),
+        },
+        ReportIndicator {
+            code: "9.a".into(),
+            text: indicator_text("9.a"),
+            nominations: 15,
+            examples: vec![example(7, 6), example(8, 4), example(0, 2)],
+            notes: "Eksemplerne viser sammenhæng mellem målgruppens behov og \
+                    medarbejdernes uddannelse og erfaring, og de beskriver \
+                    vagtplanlægningen i aften- og nattetimer."
+                .into(),
+            attention: vec![
+                (
+                    data.into(),
+                    vec![
+                        "Vagtplaner bør indgå som datakilde, ikke kun oplysninger fra \
+                         ledelsen."
+                            .into(),
+                    ],
+                ),
+                (
+                    triang.into(),
+                    vec![
+                        "Borgernes egne oplevelser af kontakten bør indgå, hvor det er \
+                         muligt."
+                            .into(),
+                        "Vurderingen skal forholde sig til brugen af vikarer.".into(),
+                    ],
+                ),
+            ],
+            recommendation: "Vurderingen af 9.a bygger på vagtplaner, medarbejdernes \
+                             kompetencer og borgernes oplevelse af kontakten."
+                .into(),
+        },
+    ];
+    let left_out = ["9.b", "9.c"]
+        .into_iter()
+        .map(|c| LeftOut {
+            code: c.into(),
+            text: indicator_text(c),
+            reason: "Indikatoren bygger primært på kvantitative data.".into(),
+        })
+        .collect();
+    let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
+    let follow_up = vec![
+        ReportAction {
+            description: "Oplæg om auditten på netværksmødet for socialtilsynene".into(),
+            owner: "Eva Lindberg".into(),
+            due: d(2026, 6, 15),
+            status: l("Udført", "Done"),
+            overdue: false,
+            note: "Holdt på netværksmødet 12.06.2026".into(),
+        },
+        ReportAction {
+            description: "Fælles begrebsramme for ledelseskompetencer (8.a og 8.b)".into(),
+            owner: "Socialtilsyn Midt".into(),
+            due: d(2026, 8, 1),
+            status: l("I gang", "In progress"),
+            overdue: true,
+            note: String::new(),
+        },
+        ReportAction {
+            description: "Statusforespørgsel til socialtilsynene om anbefalingerne".into(),
+            owner: "Kasper Nørgaard".into(),
+            due: d(2027, 3, 1),
+            status: l("Planlagt", "Planned"),
+            overdue: false,
+            note: String::new(),
+        },
+    ];
+    AuditReport {
+        english,
+        generated_at: chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default(),
+        generated_by: "Eva Lindberg".into(),
+        issuer: "Socialstyrelsens auditfunktion".into(),
+        code: "19.1".into(),
+        title: "Organisation og ledelse på botilbud".into(),
+        framework: QUALITY_MODEL.name.into(),
+        theme: l(
+            "5. Organisation og ledelse",
+            "5. Organisation and management",
+        ),
+        purpose: "At styrke kvaliteten og ensartetheden i socialtilsynenes vurderinger af \
+                  temaet Organisation og ledelse ved at lære af de bedste eksempler i \
+                  hinandens tilsynsrapporter."
+            .into(),
+        questions: tilsyn_domain::learning_audit::DEFAULT_QUESTIONS_DA
+            .iter()
+            .map(|q| (*q).to_owned())
+            .collect(),
+        indicators,
+        left_out,
+        panel,
+        materials,
+        follow_up,
+        texts: audit_texts(english),
+    }
+}

@@ -18,6 +18,8 @@ pub struct Action {
     pub id: Uuid,
     pub round_id: Option<Uuid>,
     pub round_name: Option<String>,
+    /// The learning audit whose follow-up plan it belongs to (then `round_id` is None).
+    pub learning_audit: Option<AuditRef>,
     pub description: String,
     pub owner: UserId,
     pub owner_name: String,
@@ -33,57 +35,78 @@ pub struct Action {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The learning audit an action follows up.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct AuditRef {
+    pub id: Uuid,
+    pub code: String,
+    pub title: String,
+}
+
 /// Which actions to list.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ActionFilter {
     pub round: Option<Uuid>,
     pub owner: Option<UserId>,
+    pub learning_audit: Option<Uuid>,
 }
 
-const SELECT: &str = "SELECT a.id, a.round_id, ro.name, a.description, a.owner_id, \
-     u.full_name, a.due, a.status, a.status_reason, a.evidence, a.links, \
-     a.reaudit, CAST(a.version AS BIGINT), a.created_by_name, a.created_at, a.updated_at FROM actions a LEFT JOIN rounds ro ON ro.id = a.round_id \
+const SELECT: &str = "SELECT a.id, a.round_id, ro.name AS round_name, a.learning_audit_id, \
+     la.code AS audit_code, la.title AS audit_title, a.description, a.owner_id, \
+     u.full_name AS owner_name, a.due, a.status, a.status_reason, a.evidence, a.links, \
+     a.reaudit, CAST(a.version AS BIGINT) AS version, a.created_by_name, a.created_at, \
+     a.updated_at FROM actions a LEFT JOIN rounds ro ON ro.id = a.round_id \
+     LEFT JOIN learning_audits la ON la.id = a.learning_audit_id \
      JOIN users u ON u.id = a.owner_id";
 
-type Row = (
-    Uuid,
-    Option<Uuid>,
-    Option<String>,
-    String,
-    Uuid,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    bool,
-    i64,
-    Option<String>,
-    Ts,
-    Ts,
-);
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    round_id: Option<Uuid>,
+    round_name: Option<String>,
+    learning_audit_id: Option<Uuid>,
+    audit_code: Option<String>,
+    audit_title: Option<String>,
+    description: String,
+    owner_id: Uuid,
+    owner_name: String,
+    due: String,
+    status: String,
+    status_reason: String,
+    evidence: String,
+    links: String,
+    reaudit: bool,
+    version: i64,
+    created_by_name: Option<String>,
+    created_at: Ts,
+    updated_at: Ts,
+}
 
 fn from_row(r: Row) -> Result<Action, StoreError> {
     let bad =
         |what: &str| StoreError::Database(sqlx::Error::Decode(format!("action {what}").into()));
+    let audit = match (r.learning_audit_id, r.audit_code, r.audit_title) {
+        (Some(id), Some(code), Some(title)) => Some(AuditRef { id, code, title }),
+        _ => None,
+    };
     Ok(Action {
-        id: r.0,
-        round_id: r.1,
-        round_name: r.2,
-        description: r.3,
-        owner: UserId(r.4),
-        owner_name: r.5,
-        due: NaiveDate::parse_from_str(&r.6, "%Y-%m-%d").map_err(|_| bad("due"))?,
-        status: ActionStatus::parse(&r.7).ok_or_else(|| bad("status"))?,
-        status_reason: r.8,
-        evidence: r.9,
-        links: serde_json::from_str(&r.10).map_err(|_| bad("links"))?,
-        reaudit: r.11,
-        version: r.12,
-        created_by_name: r.13,
-        created_at: r.14.0,
-        updated_at: r.15.0,
+        id: r.id,
+        round_id: r.round_id,
+        round_name: r.round_name,
+        learning_audit: audit,
+        description: r.description,
+        owner: UserId(r.owner_id),
+        owner_name: r.owner_name,
+        due: NaiveDate::parse_from_str(&r.due, "%Y-%m-%d").map_err(|_| bad("due"))?,
+        status: ActionStatus::parse(&r.status).ok_or_else(|| bad("status"))?,
+        status_reason: r.status_reason,
+        evidence: r.evidence,
+        links: serde_json::from_str(&r.links).map_err(|_| bad("links"))?,
+        reaudit: r.reaudit,
+        version: r.version,
+        created_by_name: r.created_by_name,
+        created_at: r.created_at.0,
+        updated_at: r.updated_at.0,
     })
 }
 
@@ -108,6 +131,31 @@ impl Store {
         owner: UserId,
         a: &NewAction,
     ) -> Result<Uuid, StoreError> {
+        self.insert_action(actor, by, round, None, owner, a).await
+    }
+
+    /// Creates an action of a learning audit's follow-up plan.
+    pub async fn create_audit_action(
+        &self,
+        actor: &Actor,
+        by: &str,
+        audit: Uuid,
+        owner: UserId,
+        a: &NewAction,
+    ) -> Result<Uuid, StoreError> {
+        self.insert_action(actor, by, None, Some(audit), owner, a)
+            .await
+    }
+
+    async fn insert_action(
+        &self,
+        actor: &Actor,
+        by: &str,
+        round: Option<Uuid>,
+        audit: Option<Uuid>,
+        owner: UserId,
+        a: &NewAction,
+    ) -> Result<Uuid, StoreError> {
         let id = Uuid::now_v7();
         let links = serde_json::to_string(&a.links)
             .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?;
@@ -115,15 +163,18 @@ impl Store {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, conn => sqlx::query(
             "INSERT INTO actions (id, round_id, description, owner_id, due, status, links, reaudit, \
-             created_by, created_by_name, created_at, updated_by_name, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, 'planned', $6, $7, $8, $9, $10, $9, $10)")
+             created_by, created_by_name, created_at, updated_by_name, updated_at, learning_audit_id) \
+             VALUES ($1, $2, $3, $4, $5, 'planned', $6, $7, $8, $9, $10, $9, $10, $11)")
             .bind(id).bind(round).bind(a.description.trim()).bind(owner.0)
             .bind(a.due.to_string()).bind(&links).bind(a.reaudit)
-            .bind(actor.user_id.map(|u| u.0)).bind(by).bind(now)
+            .bind(actor.user_id.map(|u| u.0)).bind(by).bind(now).bind(audit)
             .execute(conn).await.map(|_| ()))?;
         let mut details = vec![("owner", owner.0.to_string()), ("due", a.due.to_string())];
         if let Some(r) = round {
             details.push(("round", r.to_string()));
+        }
+        if let Some(l) = audit {
+            details.push(("learning_audit", l.to_string()));
         }
         record(
             &mut tx,
@@ -184,12 +235,14 @@ impl Store {
         let sql = format!(
             "{SELECT} WHERE (CAST($1 AS TEXT) IS NULL OR a.round_id = $2) \
              AND (CAST($3 AS TEXT) IS NULL OR a.owner_id = $4) \
+             AND (CAST($5 AS TEXT) IS NULL OR a.learning_audit_id = $6) \
              ORDER BY CASE WHEN a.status IN ('planned', 'in_progress') THEN 0 ELSE 1 END, \
              a.due, a.created_at"
         );
         let rows: Vec<Row> = on_db!(&self.db, pool => sqlx::query_as(&sql)
             .bind(f.round.map(|r| r.to_string())).bind(f.round)
             .bind(f.owner.map(|o| o.0.to_string())).bind(f.owner.map(|o| o.0))
+            .bind(f.learning_audit.map(|l| l.to_string())).bind(f.learning_audit)
             .fetch_all(pool).await)?;
         rows.into_iter().map(from_row).collect()
     }

@@ -7,6 +7,8 @@ pub mod cases;
 mod db;
 pub mod demo;
 mod error;
+pub mod feedback;
+pub mod learning_audits;
 pub mod reports;
 pub mod rounds;
 pub mod samples;

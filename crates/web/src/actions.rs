@@ -60,6 +60,7 @@ pub async fn of_round(store: &Store, ctx: &Ctx, round: &Round) -> AppResult<Vec<
         .actions(ActionFilter {
             round: Some(round.id),
             owner: None,
+            ..Default::default()
         })
         .await?)
 }
@@ -98,9 +99,10 @@ pub async fn visible(store: &Store, ctx: &Ctx, today: NaiveDate) -> AppResult<Ve
 pub async fn readable(store: &Store, ctx: &Ctx, id: Uuid) -> AppResult<Action> {
     let who = ctx.signed_in()?;
     let a = store.action(id).await?;
-    let manager = match a.round_id {
-        Some(r) => manages(ctx, &store.round(r).await?),
-        None => false,
+    let manager = match (&a.learning_audit, a.round_id) {
+        (Some(l), _) => crate::learning_audits::manages_plan(store, ctx, &l.code).await?,
+        (None, Some(r)) => manages(ctx, &store.round(r).await?),
+        (None, None) => false,
     };
     if a.owner != who.user.id && !manager {
         return Err(deny(store, ctx, "view_action").await);
@@ -258,6 +260,7 @@ pub async fn follow_up(
         .actions(ActionFilter {
             round: Some(round.id),
             owner: None,
+            ..Default::default()
         })
         .await?;
     if actions.is_empty() {

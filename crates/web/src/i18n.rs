@@ -20,7 +20,10 @@ macro_rules! catalogue {
             include_str!(concat!("../locales/", $lang, "/api_rounds.ftl")),
             include_str!(concat!("../locales/", $lang, "/cli_rounds.ftl")),
             include_str!(concat!("../locales/", $lang, "/reports.ftl")),
-            include_str!(concat!("../locales/", $lang, "/actions.ftl"))
+            include_str!(concat!("../locales/", $lang, "/actions.ftl")),
+            include_str!(concat!("../locales/", $lang, "/feedback.ftl")),
+            include_str!(concat!("../locales/", $lang, "/learning_audit.ftl")),
+            include_str!(concat!("../locales/", $lang, "/la_report.ftl"))
         )
     };
 }

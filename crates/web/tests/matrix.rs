@@ -68,7 +68,8 @@ fn expected(route: &str, who: Who) -> StatusCode {
         | "POST /admin/users/{id}/grants/{grant}/revoke"
         | "POST /admin/users/{id}/status" => page_admin(S::SEE_OTHER),
         // Everyone signed in has their own actions (an empty list when none).
-        "GET /api/v1/me" | "GET /api/v1/actions" => {
+        // Everyone with a role may open learning audits: a list of the ones they are on.
+        "GET /api/v1/me" | "GET /api/v1/actions" | "GET /api/v1/learning-audits" => {
             if signed_in {
                 S::OK
             } else {
@@ -128,6 +129,7 @@ fn expected(route: &str, who: Who) -> StatusCode {
         | "POST /api/v1/rounds/{id}/assign"
         | "POST /api/v1/rounds/{id}/reassign"
         | "GET /api/v1/rounds/{id}/reviews"
+        | "GET /api/v1/rounds/{id}/meetings"
         | "POST /api/v1/rounds/{id}/cases/{case_key}/agreed"
         | "POST /api/v1/reviews/{id}/reopen" => api_planner(who, S::NOT_FOUND),
         // Reviewing: leaders, coordinators, caseworkers and lawyers.
@@ -141,6 +143,14 @@ fn expected(route: &str, who: Who) -> StatusCode {
         | "POST /api/v1/rounds/{id}/cases/{case_key}/replies" => api_reviewer(who, S::NOT_FOUND),
         // Results: leaders, coordinators, lawyers and the committee's viewer.
         "GET /api/v1/rounds/{id}/results" => api_results(who, S::NOT_FOUND),
+        // An audit one is not on is not there (and this one does not exist).
+        "GET /api/v1/learning-audits/{code}" => {
+            if signed_in {
+                S::NOT_FOUND
+            } else {
+                S::UNAUTHORIZED
+            }
+        }
         other => panic!("route {other} has no expectation"),
     }
 }
@@ -342,6 +352,7 @@ async fn every_role_gets_exactly_what_the_policy_allows() {
             "/api/v1/openapi.json",
             "/api/v1/me",
             "/api/v1/actions",
+            "/api/v1/learning-audits",
             "/api/v1/units",
             "/api/v1/users",
             "/api/v1/audit-events",
@@ -506,6 +517,12 @@ async fn every_role_gets_exactly_what_the_policy_allows() {
         for (method, path, route, body) in [
             ("GET", rnd.clone(), "GET /api/v1/rounds/{id}", None),
             (
+                "GET",
+                "/api/v1/learning-audits/99.9".to_owned(),
+                "GET /api/v1/learning-audits/{code}",
+                None,
+            ),
+            (
                 "PUT",
                 format!("{rnd}/plan"),
                 "PUT /api/v1/rounds/{id}/plan",
@@ -539,6 +556,12 @@ async fn every_role_gets_exactly_what_the_policy_allows() {
                 "GET",
                 format!("{rnd}/reviews"),
                 "GET /api/v1/rounds/{id}/reviews",
+                None,
+            ),
+            (
+                "GET",
+                format!("{rnd}/meetings"),
+                "GET /api/v1/rounds/{id}/meetings",
                 None,
             ),
             (

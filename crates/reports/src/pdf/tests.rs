@@ -82,12 +82,22 @@ fn short(mut r: Report) -> Report {
 }
 
 fn pdftotext(pdf: &[u8], name: &str) -> String {
+    pdftotext_mode(pdf, name, "-layout")
+}
+
+/// The text in content order (a table cell's lines together), with runs of white space as
+/// one space and words hyphenated at a line end joined again.
+fn pdftotext_flow(pdf: &[u8], name: &str) -> String {
+    squeeze(&pdftotext_mode(pdf, name, "-raw")).replace("\u{ad} ", "")
+}
+
+fn pdftotext_mode(pdf: &[u8], name: &str, mode: &str) -> String {
     let dir = std::env::temp_dir().join(format!("tilsyn-pdf-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     std::fs::write(&path, pdf).unwrap();
     let out = Command::new("pdftotext")
-        .arg("-layout")
+        .arg(mode)
         .arg(&path)
         .arg("-")
         .output()
@@ -305,11 +315,232 @@ fn render_time() {
     let doc = layout("committee.typ", &data, &charts).unwrap();
     let lay = t.elapsed();
     let t = std::time::Instant::now();
-    write_pdf(&r, &doc).unwrap();
+    write_pdf(ident(&r), r.generated_at, &doc).unwrap();
     println!(
         "  charts+data {prep:?}, layout {lay:?}, pdf {:?}",
         t.elapsed()
     );
+}
+
+fn audit(english: bool) -> AuditReport {
+    sample::audit_report(english)
+}
+
+/// The fields pdfinfo reports, by name ("Title:").
+fn info_field(info: &str, name: &str) -> String {
+    info.lines()
+        .find_map(|l| l.strip_prefix(name))
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// Runs of white space as one space.
+fn squeeze(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_audit_texts_are_all_in_the_catalogue() {
+    for english in [false, true] {
+        let texts = sample::audit_texts(english);
+        for k in tilsyn_domain::learning_audit::AUDIT_TEXT_KEYS {
+            assert!(k.starts_with("la-report-"), "{k}");
+            assert_ne!(texts[*k], *k, "{k} missing (english: {english})");
+        }
+    }
+}
+
+#[test]
+fn the_audit_report_renders_everything_the_meeting_agreed() {
+    let r = audit(false);
+    let pdf = audit_pdf(&r).unwrap();
+    assert!(pdf.starts_with(b"%PDF"), "not a PDF");
+    let text = pdftotext_flow(&pdf, "audit.pdf");
+    let has = |s: &str| text.contains(&squeeze(s));
+    for s in [
+        "Lærende audit 19.1",
+        &r.title,
+        &r.theme,
+        &r.issuer,
+        "Dannet 21.09.2026 af Eva Lindberg",
+        "Formål",
+        "Metode",
+        "Refleksionsspørgsmål",
+        "Deltagere",
+        "Materiale",
+        "Opfølgningsplan",
+        "Udvalgte eksempler",
+        "Fælles forståelse",
+        "Opmærksomheder",
+        "Anbefaling",
+        "Facilitering og referat",
+        "Side 2 af ",
+    ] {
+        assert!(has(s), "{s} missing:\n{text}");
+    }
+    for q in &r.questions {
+        assert!(has(q), "question {q}");
+    }
+    for i in &r.indicators {
+        assert!(
+            has(&format!("{} – {}", i.code, i.text)),
+            "indicator {}",
+            i.code
+        );
+        assert!(has(&i.recommendation), "recommendation {}", i.code);
+        for (heading, points) in &i.attention {
+            assert!(has(heading), "{heading}");
+            for p in points {
+                assert!(has(p), "point {p}");
+            }
+        }
+        for e in &i.examples {
+            assert!(
+                has(&format!("{} af {}", e.count, i.nominations)),
+                "{}",
+                i.code
+            );
+        }
+    }
+    for l in &r.left_out {
+        assert!(has(&l.code) && has(&l.text) && has(&l.reason), "{}", l.code);
+    }
+    for o in &r.panel {
+        assert!(has(&o.name), "{}", o.name);
+        for (name, role) in &o.members {
+            assert!(has(name) && has(role), "{name}");
+        }
+    }
+    for m in &r.materials {
+        assert!(has(&m.title) && has(&m.source), "{}", m.title);
+    }
+    assert!(has("Kun 8.c"));
+    for a in &r.follow_up {
+        assert!(has(&a.description), "{}", a.description);
+        assert!(has(&a.due.format("%d.%m.%Y").to_string()), "{}", a.due);
+    }
+    assert!(has("01.08.2026"));
+    assert!(has("I gang (fristen er overskredet)"), "overdue in words");
+    assert_eq!(text.matches("fristen er overskredet").count(), 1);
+
+    let info = pdfinfo(&pdf, "audit.pdf");
+    assert_eq!(info_field(&info, "Tagged:"), "yes", "{info}");
+    assert_eq!(
+        info_field(&info, "Title:"),
+        "Lærende audit 19.1: Organisation og ledelse på botilbud",
+        "{info}"
+    );
+    // PDF/UA: the document language (catalogue and XMP) and the standard's identification.
+    let bytes = String::from_utf8_lossy(&pdf);
+    assert!(bytes.contains("/Lang(da)"), "language");
+    assert!(
+        bytes.contains("<dc:language><rdf:Bag><rdf:li>da</rdf:li>"),
+        "XMP language"
+    );
+    assert!(
+        bytes.contains("<pdfuaid:part>1</pdfuaid:part>"),
+        "PDF/UA-1 metadata"
+    );
+}
+
+#[test]
+fn the_audit_report_renders_in_english() {
+    let r = audit(true);
+    let pdf = audit_pdf(&r).unwrap();
+    let text = pdftotext_flow(&pdf, "audit-en.pdf");
+    for s in [
+        "Learning audit 19.1",
+        "Purpose",
+        "Method",
+        "Reflection questions",
+        "Indicators left out",
+        "Participants",
+        "Follow-up plan",
+        "Selected examples",
+        "Shared understanding",
+        "Points of attention",
+        "Recommendation",
+        "Page 2 of ",
+        "2026-08-01",
+        "In progress (past due date)",
+        "Generated 2026-09-21 by Eva Lindberg",
+    ] {
+        assert!(text.contains(s), "{s} missing:\n{text}");
+    }
+    for i in &r.indicators {
+        assert!(text.contains(&squeeze(&i.text)), "{}", i.code);
+    }
+    assert!(!text.contains("Udvalgte eksempler"));
+    assert!(String::from_utf8_lossy(&pdf).contains("/Lang(en)"));
+}
+
+#[test]
+fn an_audit_report_with_empty_parts_prints_none() {
+    let mut r = audit(false);
+    r.purpose = String::new();
+    r.left_out.clear();
+    r.materials.clear();
+    r.follow_up.clear();
+    r.indicators.truncate(1);
+    r.indicators[0].examples.clear();
+    r.indicators[0].notes = " ".into();
+    r.indicators[0].attention.clear();
+    r.indicators[0].recommendation = String::new();
+    let text = pdftotext_flow(&audit_pdf(&r).unwrap(), "audit-empty.pdf");
+    let none = r.texts["la-report-none"].as_str();
+    // Purpose, left out, material, examples, notes, attention, recommendation, follow-up.
+    assert_eq!(text.matches(none).count(), 8, "{text}");
+    assert!(!text.contains(&r.texts["la-report-col-reason"]));
+}
+
+#[test]
+fn audit_texts_with_typst_markup_are_printed_literally() {
+    let mut r = audit(false);
+    let markup = "Audit #1 [test] *fed* $x$ _y_ <z> @ref = overskrift \\ `kode` // slut";
+    r.title = markup.into();
+    r.issuer = "= Ikke en overskrift".into();
+    r.purpose = "#set page(paper: \"a5\")\n\n#panic(\"nej\")".into();
+    r.indicators[0].notes = "- ikke en liste\n+ heller ikke".into();
+    r.indicators[0].attention[0].0 = "#heading[Falsk]".into();
+    r.indicators[0].recommendation = "*Anbefal* #emph[dette]".into();
+    r.follow_up[0].description = "$ x^2 $ #box[Tiltag]".into();
+    r.questions[0] = "1. Hvorfor? #strong[Fordi]".into();
+    r.panel[1].name = "Socialtilsyn *Nord*".into();
+    // A long run without spaces goes through the table's break-anywhere rule.
+    r.materials[0].source = "#strong[x]_$y$_*z*_<a>_@b_`c`.pdf".into();
+    let pdf = audit_pdf(&r).unwrap();
+    let text = pdftotext_flow(&pdf, "audit-markup.pdf");
+    for s in [
+        "Audit #1 [test] *fed* $x$ _y_ <z> @ref = overskrift \\ `kode` // slut",
+        "= Ikke en overskrift",
+        "#set page(paper: \"a5\")",
+        "#panic(\"nej\")",
+        "- ikke en liste + heller ikke",
+        "#heading[Falsk]",
+        "*Anbefal* #emph[dette]",
+        "$ x^2 $ #box[Tiltag]",
+        "1. Hvorfor? #strong[Fordi]",
+        "Socialtilsyn *Nord*",
+    ] {
+        assert!(text.contains(s), "{s} missing:\n{text}");
+    }
+    // (broken over lines in its narrow column, so compared without the breaks)
+    assert!(
+        text.replace(' ', "")
+            .contains("#strong[x]_$y$_*z*_<a>_@b_`c`.pdf"),
+        "{text}"
+    );
+}
+
+#[test]
+fn same_audit_report_same_pdf() {
+    let r = audit(false);
+    let a = audit_pdf(&r).unwrap();
+    assert_eq!(a, audit_pdf(&r).unwrap());
+    // Another report time, another file (the time is the report's, not the clock's).
+    let mut later = r.clone();
+    later.generated_at += chrono::Duration::days(1);
+    assert_ne!(a, audit_pdf(&later).unwrap());
 }
 
 /// Writes the sample PDFs to $TILSYN_PDF_DIR for looking at them (pdftoppm -png).
@@ -318,6 +549,16 @@ fn render_time() {
 fn write_samples() {
     let dir = std::env::var("TILSYN_PDF_DIR").unwrap_or_else(|_| "/tmp/pdfcheck".into());
     std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        format!("{dir}/audit-report.pdf"),
+        audit_pdf(&audit(false)).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        format!("{dir}/audit-report-en.pdf"),
+        audit_pdf(&audit(true)).unwrap(),
+    )
+    .unwrap();
     for (name, a) in [
         ("committee", Audience::Committee),
         ("management", Audience::Management),

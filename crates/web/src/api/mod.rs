@@ -4,6 +4,8 @@
 
 mod actions;
 mod audit;
+mod feedback;
+mod learning_audits;
 mod me;
 mod org;
 mod results;
@@ -94,7 +96,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rounds::record_agreed))
         .routes(routes!(rounds::add_reply))
         .routes(routes!(results::get_results))
-        .routes(routes!(actions::list_actions));
+        .routes(routes!(actions::list_actions))
+        .routes(routes!(feedback::list_meetings))
+        .routes(routes!(learning_audits::list_learning_audits))
+        .routes(routes!(learning_audits::get_learning_audit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .route("/api/v1/openapi.json", get(openapi_json))

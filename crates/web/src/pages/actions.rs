@@ -25,6 +25,8 @@ pub struct ActionLine {
     pub description: String,
     pub round: String,
     pub round_id: Option<Uuid>,
+    /// Where the round's or learning audit's actions are listed.
+    pub href: Option<String>,
     pub owner: String,
     pub due: String,
     pub status: String,
@@ -39,8 +41,19 @@ pub fn line(tr: Tr, a: &Action, links: String, today: NaiveDate) -> ActionLine {
     ActionLine {
         id: a.id,
         description: a.description.clone(),
-        round: a.round_name.clone().unwrap_or_default(),
+        round: match &a.learning_audit {
+            Some(l) => format!("{} {}", l.code, l.title),
+            None => a.round_name.clone().unwrap_or_default(),
+        },
         round_id: a.round_id,
+        href: match (&a.learning_audit, a.round_id) {
+            (Some(l), _) => Some(format!(
+                "/learning-audits/{}/follow-up",
+                urlencoding::encode(&l.code)
+            )),
+            (None, Some(r)) => Some(format!("/rounds/{r}/actions")),
+            (None, None) => None,
+        },
         owner: a.owner_name.clone(),
         due: dk(a.due),
         status: tr.t(&format!("action-status-{}", a.status.code())),

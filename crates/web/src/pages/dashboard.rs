@@ -35,6 +35,8 @@ struct DashboardPage {
     action_rows: Vec<ActionLine>,
     actions_overdue: usize,
     actions_more: usize,
+    /// (code, "code title", role, preparation progress or "")
+    audits: Vec<(String, String, String, String)>,
 }
 
 /// Open reviews shown on the dashboard; the rest are on /reviews.
@@ -75,6 +77,25 @@ pub async fn show_dashboard(ctx: Ctx, State(state): State<AppState>) -> AppResul
     let actions_overdue = action_rows.iter().filter(|a| a.overdue).count();
     let actions_more = action_rows.len().saturating_sub(DASHBOARD_TASKS);
     action_rows.truncate(DASHBOARD_TASKS);
+    let audits = crate::learning_audits::mine(&state.store, me.user.id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            (
+                a.code.clone(),
+                format!("{} {}", a.code, a.title),
+                tr.t(&format!("la-role-{}", a.role.code())),
+                a.prepared
+                    .map(|(done, total)| {
+                        tr.targs(
+                            "la-preparation-done",
+                            &[("done", done.to_string()), ("total", total.to_string())],
+                        )
+                    })
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
     let page = DashboardPage {
         c: Chrome::new(&ctx, "dashboard-title"),
         greeting: tr.t1("dashboard-greeting", "name", &me.user.full_name),
@@ -89,6 +110,7 @@ pub async fn show_dashboard(ctx: Ctx, State(state): State<AppState>) -> AppResul
         action_rows,
         actions_overdue,
         actions_more,
+        audits,
     };
     Ok(render(&page))
 }

@@ -6,7 +6,9 @@ mod assets;
 mod audit;
 mod cases;
 mod dashboard;
+mod feedback;
 mod health;
+mod learning_audits;
 mod login;
 mod results;
 mod rounds;
@@ -106,6 +108,66 @@ pub fn router() -> Router<AppState> {
             "/rounds/{id}/actions",
             get(actions::show_round_actions).post(actions::create_action),
         )
+        .route(
+            "/rounds/{id}/meetings",
+            get(feedback::show_meetings).post(feedback::create_meeting),
+        )
+        .route(
+            "/rounds/{id}/meetings/{meeting}/examples",
+            post(feedback::add_example),
+        )
+        .route("/rounds/{id}/feedback/note", post(feedback::write_note))
+        .route(
+            "/rounds/{id}/feedback/acknowledge",
+            post(feedback::acknowledge_note),
+        )
+        .route("/rounds/{id}/feedback/answer", post(feedback::answer_note))
+        .route("/rounds/{id}/feedback/consent", post(feedback::set_consent))
+        .route(
+            "/learning-audits",
+            get(learning_audits::list_audits).post(learning_audits::create_audit),
+        )
+        .route("/learning-audits/{code}", get(learning_audits::show_audit))
+        .route(
+            "/learning-audits/{code}/organisations",
+            post(learning_audits::add_organisation),
+        )
+        .route(
+            "/learning-audits/{code}/members",
+            post(learning_audits::set_member),
+        )
+        .route(
+            "/learning-audits/{code}/materials/{id}",
+            get(learning_audits::download_material),
+        )
+        .route(
+            "/learning-audits/{code}/preparation",
+            get(learning_audits::show_preparation),
+        )
+        .route(
+            "/learning-audits/{code}/nominations",
+            post(learning_audits::save_nomination),
+        )
+        .route(
+            "/learning-audits/{code}/meeting",
+            get(learning_audits::show_meeting),
+        )
+        .route(
+            "/learning-audits/{code}/minutes",
+            post(learning_audits::save_minutes),
+        )
+        .route(
+            "/learning-audits/{code}/points",
+            post(learning_audits::add_point),
+        )
+        .route(
+            "/learning-audits/{code}/follow-up",
+            get(learning_audits::show_plan).post(learning_audits::add_plan_action),
+        )
+        .route(
+            "/learning-audits/{code}/report.pdf",
+            get(learning_audits::report_pdf),
+        )
         .route("/templates", get(templates::list_templates))
         .route("/templates/import", post(templates::import_template))
         .route("/templates/new", post(templates::create_template))
@@ -140,7 +202,12 @@ pub fn router() -> Router<AppState> {
 /// Routes that take large request bodies (case extracts); kept apart so only they get a
 /// large body limit.
 pub fn upload_router() -> Router<AppState> {
-    Router::new().route("/cases/upload", post(cases::upload))
+    Router::new()
+        .route("/cases/upload", post(cases::upload))
+        .route(
+            "/learning-audits/{code}/materials",
+            post(learning_audits::add_material),
+        )
 }
 
 pub struct NavItem {
@@ -184,6 +251,16 @@ impl Chrome {
             }
             if ctx.can(&Action::PlanRounds) || ctx.can(&Action::ViewResults) {
                 items.push(("/year-wheel", "nav-yearwheel"));
+            }
+            if ctx.can(&Action::LeadLearningAudits)
+                || ctx.user.as_ref().is_some_and(|u| {
+                    u.subject
+                        .grants
+                        .iter()
+                        .any(|g| g.0 == tilsyn_domain::Role::Panelist)
+                })
+            {
+                items.push(("/learning-audits", "nav-learning-audits"));
             }
             if ctx.can(&Action::ViewTemplates) {
                 items.push(("/templates", "nav-templates"));
@@ -259,13 +336,18 @@ pub fn render_status<T: Template>(status: StatusCode, page: &T) -> Response {
 
 /// After a successful post: back to a page, with a notice key from the catalogue.
 pub fn see_other(path: &str, notice: &str) -> Response {
+    // The notice goes in the query, before a fragment that scrolls to what was saved.
+    let (path, fragment) = match path.split_once('#') {
+        Some((p, f)) => (p, format!("#{f}")),
+        None => (path, String::new()),
+    };
     let sep = if path.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{path}{sep}ok={notice}")).into_response()
+    Redirect::to(&format!("{path}{sep}ok={notice}{fragment}")).into_response()
 }
 
 /// The notice for `?ok=key`, only for keys meant as notices (so the URL cannot inject text).
 pub fn notice(tr: Tr, key: Option<&str>) -> Option<String> {
-    const NOTICES: [&str; 34] = [
+    const NOTICES: &[&str] = &[
         "action-created",
         "action-status-saved",
         "round-created",
@@ -300,6 +382,13 @@ pub fn notice(tr: Tr, key: Option<&str>) -> Option<String> {
         "user-disabled-msg",
         "user-enabled-msg",
         "signed-out",
+        "la-audit-created",
+        "la-organisation-added",
+        "la-member-saved",
+        "la-material-added",
+        "la-nomination-saved",
+        "la-minutes-saved",
+        "la-point-added",
     ];
     key.filter(|k| NOTICES.contains(k)).map(|k| tr.t(k))
 }

@@ -122,7 +122,7 @@ fn audience_of(s: Option<&str>, reach: Reach) -> Option<Audience> {
     }
 }
 
-async fn municipality(state: &AppState) -> AppResult<String> {
+pub(super) async fn municipality(state: &AppState) -> AppResult<String> {
     let tree = state.store.org_tree().await?;
     Ok(tree
         .rows()
@@ -474,12 +474,15 @@ struct FeedbackPage {
     caseworker: String,
     /// The caseworker reads their own feedback (else a leader reads someone's).
     own: bool,
+    /// The written feedback, its answer and the consent to examples.
+    panel: super::feedback::Panel,
 }
 
 #[derive(Deserialize)]
 pub struct FeedbackQuery {
     pub caseworker: Option<String>,
     pub format: Option<String>,
+    pub ok: Option<String>,
 }
 
 /// A caseworker's feedback: their own (any caseworker of the round's cases), or any
@@ -490,13 +493,29 @@ pub async fn show_feedback(
     Path(id): Path<Uuid>,
     Query(q): Query<FeedbackQuery>,
 ) -> AppResult<Response> {
+    let form = super::feedback::Form {
+        ok: q.ok,
+        ..Default::default()
+    };
+    feedback_page(&state, &ctx, id, q.caseworker, q.format, form).await
+}
+
+/// The feedback page, with what a refused post on it brings back (see `pages::feedback`).
+pub(super) async fn feedback_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Uuid,
+    caseworker: Option<String>,
+    format: Option<String>,
+    form: super::feedback::Form,
+) -> AppResult<Response> {
     let who = ctx.signed_in()?;
     let me = who.user.username.clone();
-    let target = q.caseworker.clone().unwrap_or_else(|| me.clone());
+    let target = caseworker.unwrap_or_else(|| me.clone());
     let round = state.store.round(id).await?;
     let runs = tilsyn_domain::policy::runs_round(&who.subject, &who.tree, &round.scope);
     if target.to_lowercase() != me.to_lowercase() && !runs {
-        return Err(crate::rounds::deny(&state.store, &ctx, "view_feedback").await);
+        return Err(crate::rounds::deny(&state.store, ctx, "view_feedback").await);
     }
     let name = match state.store.find_user(&target).await {
         Ok(u) => u.full_name,
@@ -522,7 +541,7 @@ pub async fn show_feedback(
             .is_some_and(|cw| cw.trim().eq_ignore_ascii_case(&target))
     });
     if !has_case {
-        return Err(crate::rounds::deny(&state.store, &ctx, "view_feedback").await);
+        return Err(crate::rounds::deny(&state.store, ctx, "view_feedback").await);
     }
     let report = uc::make_report(
         &state.store,
@@ -534,29 +553,32 @@ pub async fn show_feedback(
             audience: audience.clone(),
             lang: ctx.tr().0,
             by: who.user.full_name.clone(),
-            municipality: municipality(&state).await?,
+            municipality: municipality(state).await?,
             threshold: DEFAULT_THRESHOLD,
         },
     )
     .await?;
     uc::log_read(&state.store, &ctx.actor(), id, &audience, "feedback").await;
-    if q.format.as_deref() == Some("pdf") {
+    if format.as_deref() == Some("pdf") {
         state.store.save_report(&ctx.actor(), id, &report).await?;
         let bytes =
             render_file(&report, Format::Pdf).map_err(|e| AppError::Internal(e.to_string()))?;
         return Ok(file_response(&report, Format::Pdf, bytes));
     }
     let tr = ctx.tr();
+    let own = target.eq_ignore_ascii_case(&me);
+    let panel = super::feedback::panel(state, ctx, &data.round, &target, own, form).await?;
     let page = FeedbackPage {
-        c: Chrome::new(&ctx, "feedback-title").with_title(tr.t1(
+        c: Chrome::new(ctx, "feedback-title").with_title(tr.t1(
             "feedback-heading",
             "round",
             &report.round.name,
         )),
         round_id: id,
-        own: target.eq_ignore_ascii_case(&me),
+        own,
         caseworker: target,
         report,
+        panel,
     };
     Ok(render(&page))
 }
