@@ -216,8 +216,10 @@ pub struct AuditAccess {
     pub nominate: bool,
     /// Write the meeting's notes, attention points and recommendations.
     pub minutes: bool,
-    /// Set up the panel and material and keep the follow-up plan.
+    /// Add material and keep the follow-up plan.
     pub manage: bool,
+    /// Choose the organisations and the panel: who may read the material is the leads' call.
+    pub panel: bool,
 }
 
 /// The one rule of who does what in an audit: `leads` are the municipality's audit leads
@@ -229,6 +231,7 @@ pub fn access(leads: bool, role: Option<PanelRole>) -> AuditAccess {
         nominate: role.is_some_and(PanelRole::nominates),
         minutes: leads || role.is_some_and(PanelRole::keeps_minutes),
         manage: leads || role == Some(PanelRole::Facilitator),
+        panel: leads,
     }
 }
 
@@ -291,10 +294,11 @@ fn text(p: &mut Problem, field: &'static str, v: &str, required: bool, max: usiz
     }
 }
 
-/// An audit code: "19.1", "2026-3", letters, digits, dot and hyphen, at most 20.
+/// An audit code: "19.1", "2026-3", letters, digits, dot and hyphen, at most 20, beginning
+/// with a letter or digit (so no code reads as "." or ".." in a link).
 pub fn valid_code(code: &str) -> bool {
     let c = code.trim();
-    !c.is_empty()
+    c.starts_with(|ch: char| ch.is_ascii_alphanumeric())
         && c.chars().count() <= 20
         && c.chars()
             .all(|ch| ch.is_ascii_alphanumeric() || ch == '.' || ch == '-')
@@ -764,6 +768,7 @@ mod tests {
         );
         assert!(valid_code("2026-3") && valid_code("19.1"));
         assert!(!valid_code("") && !valid_code("a b") && !valid_code(&"1".repeat(21)));
+        assert!(!valid_code(".") && !valid_code("..") && !valid_code("-1"));
         let mut a = audit_19_1();
         a.questions = (0..=MAX_QUESTIONS).map(|i| format!("q{i}")).collect();
         assert_eq!(fields(check_new(&a)), vec!["questions"]);
@@ -904,9 +909,9 @@ mod tests {
         let r = access(false, Some(PanelRole::Referent));
         assert!(r.view && !r.nominate && r.minutes && !r.manage);
         let f = access(false, Some(PanelRole::Facilitator));
-        assert!(f.view && !f.nominate && f.minutes && f.manage);
+        assert!(f.view && !f.nominate && f.minutes && f.manage && !f.panel);
         let lead = access(true, None);
-        assert!(lead.view && !lead.nominate && lead.minutes && lead.manage);
+        assert!(lead.view && !lead.nominate && lead.minutes && lead.manage && lead.panel);
     }
 
     #[test]

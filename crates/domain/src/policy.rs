@@ -84,7 +84,7 @@ pub enum Action<'a> {
     /// Open the learning-audit module; which audits, the panel says
     /// ([`crate::learning_audit::access`]).
     ViewLearningAudits,
-    /// Set up learning audits: create them, choose the panel, add material.
+    /// Lead learning audits: create them, choose the panel, add material, keep the plan.
     LeadLearningAudits,
 }
 
@@ -306,7 +306,9 @@ pub fn decide(subject: &Subject, action: &Action<'_>) -> Decision {
             }
         }
         // Templates serve the whole municipality; the people who plan rounds look after them.
-        Action::ManageTemplates => {
+        // Audit leads are the people who look after frameworks (templates): learning audits
+        // work on a framework (the quality model) and hold no case data.
+        Action::ManageTemplates | Action::LeadLearningAudits => {
             if subject.has_role_anywhere(Role::Admin)
                 || subject.has_role_anywhere(Role::Coordinator)
             {
@@ -347,16 +349,7 @@ pub fn decide(subject: &Subject, action: &Action<'_>) -> Decision {
                 Decision::Allow
             }
         }
-        // Audit leads: the people who look after frameworks (templates) also run audits.
-        Action::LeadLearningAudits => {
-            if subject.has_role_anywhere(Role::Admin)
-                || subject.has_role_anywhere(Role::Coordinator)
-            {
-                Decision::Allow
-            } else {
-                Decision::Deny(Denial::MissingRole)
-            }
-        }
+
         Action::ViewAuditLog => {
             if subject.is_municipality_admin() {
                 Decision::Allow

@@ -46,6 +46,15 @@ pub async fn meetings(store: &Store, ctx: &Ctx, round: &Round) -> AppResult<Vec<
     if !manages(ctx, round) {
         return Err(deny(store, ctx, "view_meetings").await);
     }
+    // The examples name cases of the round: a case-level read, logged like the others.
+    let ev = tilsyn_domain::audit::NewAuditEvent {
+        action: tilsyn_domain::audit::AuditAction::CasesViewed,
+        resource_kind: "round",
+        resource_id: Some(round.id.to_string()),
+        outcome: tilsyn_domain::audit::Outcome::Success,
+        details: vec![("how", "meetings".to_owned())],
+    };
+    store.record_event(&ctx.actor(), ev).await?;
     let consent = consents(store, round.id).await?;
     Ok(store
         .meetings(round.id)
@@ -250,7 +259,10 @@ pub async fn write_note(
     if !manages(ctx, round) {
         return Err(deny(store, ctx, "write_feedback").await);
     }
-    if cases_of(&store.round_cases(round.id).await?, caseworker).is_empty() {
+    // Nobody writes their own feedback, even a leader with cases of their own in the round.
+    if cases_of(&store.round_cases(round.id).await?, caseworker).is_empty()
+        || feedback::is_caseworker(Some(caseworker), &who.user.username)
+    {
         return Err(deny(store, ctx, "write_feedback").await);
     }
     let existing = store.note(round.id, caseworker).await?;

@@ -51,6 +51,13 @@ pub async fn open(store: &Store, ctx: &Ctx, code: &str) -> AppResult<(LearningAu
     Ok((audit, access))
 }
 
+/// Checks, before a large upload is read, that the caller may add material to the audit.
+pub async fn may_add_material(store: &Store, ctx: &Ctx, code: &str) -> AppResult<()> {
+    open_for(store, ctx, code, |a| a.manage, "manage_learning_audit")
+        .await
+        .map(|_| ())
+}
+
 async fn open_for(
     store: &Store,
     ctx: &Ctx,
@@ -159,7 +166,7 @@ pub async fn create(store: &Store, ctx: &Ctx, input: AuditInput) -> AppResult<St
 }
 
 pub async fn add_organisation(store: &Store, ctx: &Ctx, code: &str, name: &str) -> AppResult<()> {
-    let audit = open_for(store, ctx, code, |a| a.manage, "manage_learning_audit").await?;
+    let audit = open_for(store, ctx, code, |a| a.panel, "choose_panel").await?;
     let n = name.trim();
     if n.is_empty() || n.chars().count() > 120 {
         return Err(Problem::one("name", "la-organisation-name").into());
@@ -180,7 +187,7 @@ pub async fn set_member(
     organisation: &str,
     role: &str,
 ) -> AppResult<()> {
-    let audit = open_for(store, ctx, code, |a| a.manage, "manage_learning_audit").await?;
+    let audit = open_for(store, ctx, code, |a| a.panel, "choose_panel").await?;
     let mut p = Problem::default();
     let user = match store.find_user(username.trim()).await {
         Ok(u) if !u.disabled => Some(u),
@@ -297,16 +304,19 @@ pub async fn add_material(
 /// The base name only, without anything a header or a path could misread, CPR numbers masked.
 fn safe_file_name(name: &str, t: FileType) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let clean: String = tilsyn_intake::cpr::safe_text(base)
+    let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
+    // The stem is shortened, never the extension, so the download opens as what it is.
+    let clean: String = tilsyn_intake::cpr::safe_text(stem)
         .chars()
         .filter(|c| !c.is_control() && !matches!(c, '"' | ';'))
-        .take(120)
+        .take(100)
         .collect();
-    if clean.trim().is_empty() {
-        format!("materiale.{}", t.extension())
+    let stem = if clean.trim().is_empty() {
+        "materiale"
     } else {
-        clean
-    }
+        clean.trim()
+    };
+    format!("{stem}.{}", t.extension())
 }
 
 pub async fn material_file(
@@ -333,8 +343,15 @@ pub fn materials_for<'a>(
         .collect()
 }
 
-pub async fn save_nomination(store: &Store, ctx: &Ctx, code: &str, n: Nomination) -> AppResult<()> {
+pub async fn save_nomination(
+    store: &Store,
+    ctx: &Ctx,
+    code: &str,
+    mut n: Nomination,
+) -> AppResult<()> {
     let audit = open_for(store, ctx, code, |a| a.nominate, "nominate").await?;
+    // Only the audit's questions are answered; anything beyond them is not kept.
+    n.answers.truncate(audit.questions.len());
     let refs: Vec<MaterialRef> = audit
         .materials
         .iter()

@@ -50,6 +50,8 @@ async fn a_learning_audit_runs_from_setup_to_report_and_only_its_panel_sees_it()
     let errors = bad.select(".error-summary li");
     assert_eq!(errors.len(), 3, "{errors:?}");
     assert!(errors[2].contains("begrundelse"), "{errors:?}");
+    // Each message names its field, so the summary reads on its own.
+    assert!(errors[1].contains("Titel: Udfyld feltet"), "{errors:?}");
     // What was typed is kept.
     assert!(bad.body.contains("Kvantitative data"));
     assert!(
@@ -219,6 +221,21 @@ async fn a_learning_audit_runs_from_setup_to_report_and_only_its_panel_sees_it()
         )
         .await;
     assert_eq!(board.status, StatusCode::SEE_OTHER, "{}", board.body);
+    // A participant may not add material: refused before the file is read, nothing stored.
+    let mut panel = t.login("panel").await;
+    let r = t
+        .post_multipart(
+            &mut panel,
+            "/learning-audits/19.1/materials",
+            &[
+                ("organisation", None, nord.as_bytes()),
+                ("title", None, "Min egen".as_bytes()),
+                ("kind", None, b"report"),
+                ("file", Some("egen.pdf"), PDF),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     let audit = t.store().learning_audit("19.1").await.expect("audit");
     assert_eq!(audit.materials.len(), 2);
     let egely = audit.materials[0].id;
@@ -231,7 +248,6 @@ async fn a_learning_audit_runs_from_setup_to_report_and_only_its_panel_sees_it()
 
     // Preparation: the board report cannot be the example for 8.a, and every question needs
     // an answer; refused whole.
-    let mut panel = t.login("panel").await;
     let r = t
         .post(
             &mut panel,

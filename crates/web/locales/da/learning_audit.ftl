@@ -137,3 +137,4 @@ la-cli-line = Indikatorer { $indicators } · { $organisations } organisationer �
 la-cli-unknown = Der findes ingen lærende audit med koden { $code }. Se koderne med: tilsyn learning-audit list
 la-cli-written = Rapporten er skrevet til { $file } ({ $bytes } bytes).
 la-question-n = Spørgsmål { $n }
+la-minutes-stored = Den gemte version (skrevet af en anden, mens du skrev)

@@ -137,3 +137,4 @@ la-cli-line = Indicators { $indicators } · { $organisations } organisations · 
 la-cli-unknown = There is no learning audit with the code { $code }. See the codes with: tilsyn learning-audit list
 la-cli-written = The report was written to { $file } ({ $bytes } bytes).
 la-question-n = Question { $n }
+la-minutes-stored = The saved version (written by someone else while you were writing)

@@ -5,7 +5,7 @@
 use super::actions::{ActionLine, line};
 use super::rounds::{dk, today};
 use super::templates::{Pairs, get};
-use super::{Chrome, FieldMsg, PageForm, field_msgs, notice, render, see_other};
+use super::{Chrome, FieldMsg, PageForm, notice, render, see_other};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
@@ -58,6 +58,58 @@ impl Entered {
         self.form == form
     }
 }
+
+/// Messages that name their field ("Titel: Udfyld feltet."), linked to the field's id:
+/// (field, label key, id) for each field of the form.
+fn labelled(
+    tr: Tr,
+    p: &tilsyn_domain::Problem,
+    fields: &[(&str, &str, &'static str)],
+) -> Vec<FieldMsg> {
+    p.0.iter()
+        .map(|e| match fields.iter().find(|(f, _, _)| *f == e.field) {
+            Some((_, label, id)) => FieldMsg {
+                field: (*id).into(),
+                message: format!("{}: {}", tr.t(label), tr.t(e.key)),
+            },
+            None => FieldMsg {
+                field: e.field.into(),
+                message: tr.t(e.key),
+            },
+        })
+        .collect()
+}
+
+const NEW_AUDIT_FIELDS: [(&str, &str, &str); 7] = [
+    ("code", "la-code", "code"),
+    ("title", "la-audit-title", "title"),
+    ("theme", "la-theme", "theme"),
+    ("purpose", "la-purpose", "purpose"),
+    ("indicators", "la-indicators", "indicators"),
+    ("reasons", "la-indicators", "reasons"),
+    ("questions", "la-questions", "questions"),
+];
+const ORG_FIELDS: [(&str, &str, &str); 1] = [("name", "la-organisation-new", "name")];
+const MEMBER_FIELDS: [(&str, &str, &str); 3] = [
+    ("user", "la-member-username", "user"),
+    ("organisation", "la-organisation", "organisation"),
+    ("role", "la-role", "role"),
+];
+/// The material form's ids differ from the member form's on the same page.
+const MATERIAL_FIELDS: [(&str, &str, &str); 6] = [
+    ("organisation", "la-organisation", "m-organisation"),
+    ("title", "la-material-title", "m-title"),
+    ("kind", "la-kind", "m-kind"),
+    ("file", "la-material-file", "file"),
+    ("reference", "la-material-reference", "reference"),
+    ("only_indicator", "la-material-only", "only_indicator"),
+];
+const PLAN_FIELDS: [(&str, &str, &str); 4] = [
+    ("description", "action-description", "description"),
+    ("owner", "action-owner", "owner"),
+    ("due", "action-due", "due"),
+    ("indicator", "la-plan-indicator", "indicator"),
+];
 
 fn lang_of(ctx: &Ctx) -> Lang {
     ctx.lang
@@ -221,7 +273,7 @@ pub async fn create_audit(
             "la-audit-created",
         )),
         Err(AppError::Invalid(problem)) => {
-            let errors = field_msgs(ctx.tr(), &problem);
+            let errors = labelled(ctx.tr(), &problem, &NEW_AUDIT_FIELDS);
             list_page(&state, &ctx, None, errors, Entered::of("new", &p)).await
         }
         Err(e) => Err(e),
@@ -431,7 +483,7 @@ pub async fn add_organisation(
             "la-organisation-added",
         )),
         Err(AppError::Invalid(problem)) => {
-            let errors = field_msgs(ctx.tr(), &problem);
+            let errors = labelled(ctx.tr(), &problem, &ORG_FIELDS);
             overview(&state, &ctx, &code, None, errors, Entered::of("org", &p)).await
         }
         Err(e) => Err(e),
@@ -456,7 +508,7 @@ pub async fn set_member(
     match r {
         Ok(()) => Ok(see_other(&audit_path(&code, "#setup"), "la-member-saved")),
         Err(AppError::Invalid(problem)) => {
-            let errors = field_msgs(ctx.tr(), &problem);
+            let errors = labelled(ctx.tr(), &problem, &MEMBER_FIELDS);
             overview(&state, &ctx, &code, None, errors, Entered::of("member", &p)).await
         }
         Err(e) => Err(e),
@@ -470,6 +522,8 @@ pub async fn add_material(
     Path(code): Path<String>,
     mut form: Multipart,
 ) -> AppResult<Response> {
+    // Who may add material is checked before a byte of the file is read.
+    uc::may_add_material(&state.store, &ctx, &code).await?;
     let mut p: Pairs = vec![];
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut too_large = false;
@@ -486,25 +540,41 @@ pub async fn add_material(
         let name = field.name().unwrap_or("").to_owned();
         if name == "file" {
             let file_name = field.file_name().unwrap_or("").to_owned();
-            match field.bytes().await {
-                Ok(b) if !file_name.is_empty() && !b.is_empty() => {
-                    file = Some((file_name, b.to_vec()))
+            let mut field = field;
+            let mut bytes: Vec<u8> = Vec::new();
+            // Read in chunks and stop just past the limit: nothing larger is held in memory.
+            loop {
+                match field.chunk().await {
+                    Ok(Some(c)) => {
+                        bytes.extend_from_slice(&c);
+                        if bytes.len() > la::MAX_MATERIAL_BYTES {
+                            too_large = true;
+                            break;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        too_large = true;
+                        break;
+                    }
+                    Err(_) => return Err(AppError::BadRequest),
                 }
-                Ok(_) => {}
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    too_large = true;
-                    break;
-                }
-                Err(_) => return Err(AppError::BadRequest),
+            }
+            if too_large {
+                break;
+            }
+            if !file_name.is_empty() && !bytes.is_empty() {
+                file = Some((file_name, bytes));
             }
         } else if let Ok(v) = field.text().await {
             p.push((name, v));
         }
     }
     if too_large {
-        let errors = field_msgs(
+        let errors = labelled(
             ctx.tr(),
             &tilsyn_domain::Problem::one("file", "la-file-large"),
+            &MATERIAL_FIELDS,
         );
         return overview(
             &state,
@@ -530,7 +600,7 @@ pub async fn add_material(
             "la-material-added",
         )),
         Err(AppError::Invalid(problem)) => {
-            let errors = field_msgs(ctx.tr(), &problem);
+            let errors = labelled(ctx.tr(), &problem, &MATERIAL_FIELDS);
             overview(
                 &state,
                 &ctx,
@@ -1156,7 +1226,7 @@ pub async fn add_plan_action(
             "action-created",
         )),
         Err(AppError::Invalid(problem)) => {
-            let errors = field_msgs(ctx.tr(), &problem);
+            let errors = labelled(ctx.tr(), &problem, &PLAN_FIELDS);
             plan(&state, &ctx, &code, None, errors, Entered::of("plan", &p)).await
         }
         Err(e) => Err(e),
