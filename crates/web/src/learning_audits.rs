@@ -23,6 +23,14 @@ use tilsyn_store::learning_audits::{
 };
 use uuid::Uuid;
 
+/// What `user` may do in `audit`: the policy says whether they lead audits, the panel their role.
+fn access_in(ctx: &Ctx, audit: &LearningAudit, user: UserId) -> AuditAccess {
+    la::access(
+        ctx.can(&Can::LeadLearningAudits),
+        audit.member(user).map(|m| m.role),
+    )
+}
+
 /// The audits a person may open: all for audit leads, else those they are on the panel of.
 pub async fn list(store: &Store, ctx: &Ctx) -> AppResult<Vec<AuditSummary>> {
     let who = ctx.authorize(&Can::ViewLearningAudits).await?;
@@ -41,10 +49,7 @@ pub async fn open(store: &Store, ctx: &Ctx, code: &str) -> AppResult<(LearningAu
         }
         Err(e) => return Err(e.into()),
     };
-    let access = la::access(
-        ctx.can(&Can::LeadLearningAudits),
-        audit.member(who.user.id).map(|m| m.role),
-    );
+    let access = access_in(ctx, &audit, who.user.id);
     if !access.view {
         return Err(deny(store, ctx, "view_learning_audit").await);
     }
@@ -514,11 +519,7 @@ pub async fn add_plan_action(
 pub async fn manages_plan(store: &Store, ctx: &Ctx, code: &str) -> AppResult<bool> {
     let who = ctx.signed_in()?;
     let audit = store.learning_audit(code).await?;
-    Ok(la::access(
-        ctx.can(&Can::LeadLearningAudits),
-        audit.member(who.user.id).map(|m| m.role),
-    )
-    .manage)
+    Ok(access_in(ctx, &audit, who.user.id).manage)
 }
 
 /// Every report text in the language.

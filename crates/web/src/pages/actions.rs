@@ -3,7 +3,7 @@
 
 use super::rounds::{dk, today};
 use super::templates::{Pairs, get};
-use super::{Chrome, FieldMsg, PageForm, err_for, field_msgs, notice, render, see_other};
+use super::{Chrome, FieldMsg, OkQuery, PageForm, err_for, field_msgs, notice, render, see_other};
 use crate::actions::{self as uc, ActionInput};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
@@ -162,11 +162,6 @@ impl RoundActionsPage {
     fn err(&self, field: &str) -> Option<&str> {
         err_for(&self.errors, field)
     }
-}
-
-#[derive(Deserialize)]
-pub struct OkQuery {
-    pub ok: Option<String>,
 }
 
 pub async fn show_round_actions(

@@ -3,7 +3,7 @@
 //! got what it got. Every page that shows case-level data writes a read to the audit log.
 
 use super::templates::{Pairs, all, get};
-use super::{Chrome, FieldMsg, PageForm, notice, render, render_status, see_other};
+use super::{Chrome, FieldMsg, OkQuery, PageForm, notice, render, render_status, see_other};
 use crate::case_import::{ImportError, ImportRequest, import_cases};
 use crate::ctx::{Ctx, SignedIn};
 use crate::error::{AppError, AppResult};
@@ -1352,12 +1352,6 @@ pub struct SampledCase {
     pub unit: String,
     pub caseworker: String,
     pub covered: bool,
-}
-
-#[derive(serde::Deserialize, Default)]
-pub struct OkQuery {
-    #[serde(default)]
-    ok: Option<String>,
 }
 
 fn level_view(

@@ -4,7 +4,7 @@
 
 use super::rounds::dk;
 use super::templates::{Pairs, get};
-use super::{Chrome, FieldMsg, PageForm, err_for, field_msgs, render};
+use super::{Chrome, FieldMsg, OkQuery, PageForm, err_for, field_msgs, render};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::feedback as uc;
@@ -13,7 +13,6 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 use tilsyn_domain::Problem;
 use tilsyn_domain::feedback::{Consent, MeetingInput, MeetingKind, NoteStatus};
 use tilsyn_domain::policy::Action as Can;
@@ -125,11 +124,6 @@ impl MeetingsPage {
     fn err(&self, field: &str) -> Option<&str> {
         err_for(&self.errors, field)
     }
-}
-
-#[derive(Deserialize)]
-pub struct OkQuery {
-    pub ok: Option<String>,
 }
 
 pub async fn show_meetings(

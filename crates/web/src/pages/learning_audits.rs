@@ -5,7 +5,7 @@
 use super::actions::{ActionLine, line};
 use super::rounds::{dk, today};
 use super::templates::{Pairs, get};
-use super::{Chrome, FieldMsg, PageForm, notice, render, see_other};
+use super::{Chrome, FieldMsg, OkQuery, PageForm, notice, render, see_other};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
@@ -15,7 +15,6 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use tilsyn_domain::learning_audit::{
     self as la, AuditAccess, DEFAULT_QUESTIONS_DA, IndicatorMinutes, MaterialKind, Nomination,
@@ -24,11 +23,6 @@ use tilsyn_domain::learning_audit::{
 use tilsyn_domain::policy::Action as Can;
 use tilsyn_store::learning_audits::LearningAudit;
 use uuid::Uuid;
-
-#[derive(Deserialize)]
-pub struct OkQuery {
-    pub ok: Option<String>,
-}
 
 /// What a refused form gave, so the page shows it again in the form it came from.
 #[derive(Default)]

@@ -345,6 +345,13 @@ pub fn see_other(path: &str, notice: &str) -> Response {
     Redirect::to(&format!("{path}{sep}ok={notice}{fragment}")).into_response()
 }
 
+/// `?ok=key`: the notice a page shows after a successful post ([`see_other`]).
+#[derive(serde::Deserialize, Default)]
+pub struct OkQuery {
+    #[serde(default)]
+    pub ok: Option<String>,
+}
+
 /// The notice for `?ok=key`, only for keys meant as notices (so the URL cannot inject text).
 pub fn notice(tr: Tr, key: Option<&str>) -> Option<String> {
     const NOTICES: &[&str] = &[

@@ -4,7 +4,8 @@
 
 use super::templates::{Pairs, all, get};
 use super::{
-    Chrome, FieldMsg, PageForm, err_for, field_msgs, notice, render, render_status, see_other,
+    Chrome, FieldMsg, OkQuery, PageForm, err_for, field_msgs, notice, render, render_status,
+    see_other,
 };
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
@@ -37,12 +38,6 @@ pub(super) fn today() -> NaiveDate {
 
 pub(super) fn dk(d: NaiveDate) -> String {
     d.format("%d-%m-%Y").to_string()
-}
-
-#[derive(Deserialize, Default)]
-pub struct OkQuery {
-    #[serde(default)]
-    ok: Option<String>,
 }
 
 fn warning_text(tr: Tr, w: &PlanWarning) -> String {

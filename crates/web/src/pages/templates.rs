@@ -2,7 +2,7 @@
 //! editor for drafts. Every change goes through the store's draft checks; nothing here edits a
 //! published version.
 
-use super::{Chrome, PageForm, render, render_status, see_other};
+use super::{Chrome, OkQuery, PageForm, render, render_status, see_other};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
@@ -549,11 +549,6 @@ async fn version_page(
         copy_title: format!("{} ({})", c.title.da, tr.t("template-copy-suffix")),
         meta: v.meta,
     })
-}
-
-#[derive(serde::Deserialize, Default)]
-pub struct OkQuery {
-    ok: Option<String>,
 }
 
 pub async fn show_version(

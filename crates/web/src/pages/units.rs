@@ -1,6 +1,8 @@
 //! The unit tree and the form to add a unit.
 
-use super::{Chrome, FieldMsg, PageForm, field_msgs, notice, render, render_status, see_other};
+use super::{
+    Chrome, FieldMsg, OkQuery, PageForm, field_msgs, notice, render, render_status, see_other,
+};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -106,11 +108,6 @@ async fn page(
         kinds,
         name: input.name.clone(),
     })
-}
-
-#[derive(serde::Deserialize, Default)]
-pub struct OkQuery {
-    pub ok: Option<String>,
 }
 
 pub async fn list_units(

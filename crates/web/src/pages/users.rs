@@ -1,7 +1,8 @@
 //! Users: the list, one person with their roles, and the forms to create, grant, revoke,
 //! disable and re-enable.
 
-use super::units::{OkQuery, Opt, unit_options};
+use super::OkQuery;
+use super::units::{Opt, unit_options};
 use super::{Chrome, FieldMsg, PageForm, field_msgs, notice, render, render_status, see_other};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
